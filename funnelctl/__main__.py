@@ -1,0 +1,3 @@
+from funnelctl.cli.app import main
+
+main()

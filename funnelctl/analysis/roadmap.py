@@ -1,0 +1,74 @@
+"""One deal's road map: where it stands, what it passed, what it still needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from funnelctl.model import Deal, Pipeline
+
+
+def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[str, Any]:
+    """Plain data for ``show``: the stored deal plus what is derived from it."""
+    entered = deal.history[-1].date
+    end = deal.outcome.date if deal.status != "open" and deal.outcome else today
+    moves = []
+    for i, h in enumerate(deal.history):
+        kind = "entered"
+        if i:
+            prev, cur = deal.history[i - 1].stage, h.stage
+            if p.known_stage(prev) and p.known_stage(cur):
+                kind = "regressed" if p.index(cur) < p.index(prev) else "advanced"
+        nxt = deal.history[i + 1].date if i + 1 < len(deal.history) else end
+        moves.append({"stage": h.stage, "label": p.label(h.stage), "date": h.date,
+                      "days": (nxt - h.date).days, "move": kind, "reason": h.reason,
+                      "waived": list(h.waived)})
+    stage = p.stage(deal.stage)
+    waived = {w for h in deal.history for w in h.waived}
+    milestones = []
+    if stage is not None:
+        for m in stage.milestones:
+            tick = deal.milestones.get(m.id)
+            milestones.append({"id": m.id, "label": m.label, "ticked": tick is not None,
+                               "date": tick.date if tick else None,
+                               "evidence": tick.evidence if tick else None,
+                               "waived": m.id in waived,
+                               "evidence_required": m.evidence == "required"})
+    requires = []
+    if stage is not None:
+        for lid, need in stage.requires.items():
+            have = deal.levels[lid].level if lid in deal.levels else 0
+            requires.append({"ladder": lid, "needs": need, "has": have, "met": have >= need})
+    ladders = []
+    for lad in p.ladders:
+        lv = deal.levels.get(lad.id)
+        level = lv.level if lv else 0
+        ladders.append({"id": lad.id, "label": lad.label, "level": level, "top": lad.top,
+                        "level_label": lad.levels[min(level, lad.top)],
+                        "date": lv.date if lv else None,
+                        "evidence": lv.evidence if lv else None})
+    prob = 1.0 if deal.status == "won" else 0.0 if deal.status == "lost" else (
+        stage.probability if stage else 0.0)
+    return {
+        "deal": deal.model_dump(mode="json", exclude_none=True),
+        "derived": {
+            "stage_label": p.label(deal.stage),
+            "days_in_stage": max(0, (end - entered).days),
+            "entered_stage": entered,
+            "probability": prob,
+            "weighted_amount": round(deal.amount * prob, 2),
+            "stall_days": stage.stall_days if stage else None,
+            "stalled": bool(stage and deal.status == "open"
+                            and (today - entered).days > stage.stall_days),
+            "next_step_overdue": bool(deal.next and deal.status == "open"
+                                      and deal.next.date < today),
+        },
+        "moves": moves,
+        "milestones": milestones,
+        "requires": requires,
+        "ladders": ladders,
+        "contacts": [c.model_dump(mode="json", exclude_none=True) for c in deal.contacts],
+        "actions": [a.model_dump(mode="json", exclude_none=True)
+                    for a in sorted(deal.actions, key=lambda a: a.date)[-recent:]],
+        "actions_total": len(deal.actions),
+    }

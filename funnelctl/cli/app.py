@@ -1,0 +1,61 @@
+"""The typer application: global options and the command modules that hang on it.
+
+Commands are thin: parse options, call the store and a pure view, pick a
+renderer, set the exit code. Heavy imports happen inside the commands, so that
+``funnelctl --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+import typer
+
+from funnelctl import __version__
+
+app = typer.Typer(
+    name="funnelctl",
+    help="A B2B sales pipeline tracker over plain YAML files in git.\n\n"
+    "Stages follow the buyer, milestones gate each move, checkpoint ladders grade "
+    "need, power, goal, value and collaboration; the funnel, stalls and targets are "
+    "computed from the deal files.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"funnelctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    dir: Optional[str] = typer.Option(
+        None, "--dir", "-C", envvar="FUNNELCTL_DIR",
+        help="Pipeline root (default: nearest folder with stages.yaml at or above the "
+        "current one)."),
+    today: Optional[str] = typer.Option(
+        None, "--today", envvar="FUNNELCTL_TODAY", help="Fix the clock: YYYY-MM-DD."),
+    no_cache: bool = typer.Option(False, "--no-cache",
+                                  help="Parse every deal file again, ignoring the cache."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    from funnelctl.cli.common import Settings, read_clock
+
+    ctx.obj = Settings(dir=dir, today=read_clock(today), use_cache=not no_cache)
+
+
+from funnelctl.cli import manager, rep  # noqa: E402,F401  (registers the commands)
+
+
+def main() -> None:
+    if os.environ.get("NO_COLOR") == "":
+        os.environ.pop("NO_COLOR")  # an empty NO_COLOR does not disable colour
+    app()

@@ -1,0 +1,142 @@
+"""What every command shares: the global options, the one reading of the clock,
+clean error exits, JSON output and the skipped-files notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from funnelctl.model import Pipeline
+    from funnelctl.problems import Problem
+    from funnelctl.store import Loaded
+
+
+@dataclass
+class Settings:
+    dir: str | None
+    today: dt.date
+    use_cache: bool
+
+
+def parse_date(value: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{what}: {value!r} is not a date YYYY-MM-DD")
+
+
+def read_clock(today: str | None) -> dt.date:
+    """The only place funnelctl reads the clock: --today or FUNNELCTL_TODAY win."""
+    if today:
+        return parse_date(today, "--today")
+    return dt.date.today()
+
+
+def settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    if obj is None:  # a command invoked without the callback (tests of one command)
+        obj = Settings(None, read_clock(os.environ.get("FUNNELCTL_TODAY")), True)
+    return obj
+
+
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    con = err_console()
+    for p in problems:
+        con.print(str(p), markup=False)
+
+
+def fail(message: str, problems: list[Problem] | None = None, details: list[str] | None = None,
+         code: int = 1) -> NoReturn:
+    con = err_console()
+    con.print(f"funnelctl: {message}", markup=False, style="bold red")
+    for line in details or []:
+        con.print(f"  - {line}", markup=False)
+    if problems:
+        print_problems(problems)
+    raise typer.Exit(code)
+
+
+def root_and_pipeline(ctx: typer.Context) -> tuple[Path, Pipeline]:
+    from funnelctl.store import StoreError, find_root, load_pipeline
+
+    s = settings(ctx)
+    try:
+        root = find_root(Path.cwd(), s.dir)
+        return root, load_pipeline(root)
+    except StoreError as exc:
+        fail(exc.message, exc.problems)
+
+
+def load(ctx: typer.Context, quiet_skips: bool = False) -> Loaded:
+    """The whole pipeline as summaries, through the cache; says on stderr which files
+    it had to leave out."""
+    from funnelctl.store import load_all
+
+    s = settings(ctx)
+    root, pipeline = root_and_pipeline(ctx)
+    loaded = load_all(root, pipeline, use_cache=s.use_cache, progress=sys.stderr.isatty())
+    if loaded.skipped_files and not quiet_skips:
+        con = err_console()
+        n = len(loaded.skipped_files)
+        con.print(f"note: {n} file{'s' if n != 1 else ''} left out, not readable as a deal "
+                  f"(see 'funnelctl validate'):", style="yellow", markup=False)
+        for p in loaded.skipped:
+            con.print(f"  {p}", markup=False)
+    return loaded
+
+
+def skipped_json(loaded: Loaded) -> list[dict]:
+    return [p.as_json() for p in loaded.skipped]
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, dt.date):
+        return o.isoformat()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    raise TypeError(f"cannot serialise {type(o).__name__}")
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]:
+    """Run one write on one deal: reads stages.yaml and that deal only."""
+    from funnelctl.edits import Refused
+    from funnelctl.store import StoreError, find_deal, update_deal
+
+    root, pipeline = root_and_pipeline(ctx)
+    try:
+        rel = find_deal(root, deal_id)
+        result = update_deal(root, rel, pipeline, lambda doc, deal: change(doc, deal, pipeline))
+    except Refused as exc:
+        fail(exc.message, details=exc.missing)
+    except StoreError as exc:
+        fail(exc.message, exc.problems)
+    return root, rel, result
+
+
+JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")
+OWNER_OPT = typer.Option(None, "--owner", "-o", help="Only this rep's deals (repeatable).")
+TEAM_OPT = typer.Option(None, "--team", help="Only the reps of this team (from stages.yaml).")

@@ -1,0 +1,395 @@
+"""The rep's commands: init, new, tick, score, act, advance, win, lose, snooze, show,
+list, plan, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from funnelctl.cli.app import app
+from funnelctl.cli.common import (
+    JSON_OPT, OWNER_OPT, TEAM_OPT, edit, emit_json, fail, load, out_console, parse_date,
+    root_and_pipeline, settings, skipped_json,
+)
+
+
+@app.command("init")
+def init_cmd(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(Path("."), help="Folder to set up (created if missing)."),
+    template: str = typer.Option("en", "--template", help="en, or zh for the original "
+                                 "stage names (线索确认 … 签订合同)."),
+) -> None:
+    """Scaffold stages.yaml and deals/ for a new pipeline.
+
+    Example: funnelctl init sales --template zh
+    """
+    from importlib.resources import files
+
+    from funnelctl.store import STAGES_FILE
+
+    if template not in ("en", "zh"):
+        fail(f"--template: {template!r} is not one of en, zh")
+    target = directory / STAGES_FILE
+    if target.exists():
+        fail(f"{target} exists already; nothing written")
+    text = (files("funnelctl") / "templates" / f"stages_{template}.yaml").read_text("utf-8")
+    (directory / "deals").mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    ignore = directory / ".gitignore"
+    lines = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
+    if ".funnelctl-cache/" not in lines:
+        with ignore.open("a", encoding="utf-8") as f:
+            f.write(".funnelctl-cache/\n")
+    typer.echo(f"created {target} and {directory / 'deals'}/")
+
+
+@app.command("new")
+def new_cmd(
+    ctx: typer.Context,
+    account: str = typer.Option(..., "--account", help="The customer."),
+    title: str = typer.Option(..., "--title", help="What the deal is about."),
+    owner: str = typer.Option(..., "--owner", help="The rep who owns it."),
+    amount: float = typer.Option(..., "--amount", min=0, help="Expected order value."),
+    source: Optional[str] = typer.Option(None, "--source", help="Where the lead came from."),
+    close: Optional[str] = typer.Option(None, "--close", help="Expected close YYYY-MM-DD."),
+    deal_id: Optional[str] = typer.Option(None, "--id", help="Deal id (default: a slug of "
+                                          "account and title)."),
+    folder: Optional[str] = typer.Option(None, "--folder", help="Sub-folder of deals/, "
+                                         "e.g. east."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Register a potential customer at the first stage.
+
+    Example: funnelctl new --account "Acme Pumps" --title "Line 3 cooling" --owner li.wei
+    --amount 120000 --close 2027-03-31
+    """
+    import re
+
+    from funnelctl import edits, yamlio
+    from funnelctl.store import DEALS_DIR, StoreError, create_exclusive, deal_files
+
+    s = settings(ctx)
+    root, pipeline = root_and_pipeline(ctx)
+    close_date = parse_date(close, "--close") if close else None
+    if close_date and close_date < s.today:
+        fail(f"--close {close_date} is in the past")
+    did = deal_id or edits.slug(f"{account}-{title}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", did) or ".." in did:
+        fail(f"--id {did!r}: use letters, digits, '.', '_' and '-' only")
+    base = (root / DEALS_DIR).resolve()
+    sub = base
+    if folder:
+        parts = Path(folder).parts
+        if Path(folder).is_absolute() or any(p in ("..", ".") or p.startswith(".")
+                                             for p in parts):
+            fail(f"--folder {folder!r} must be a plain sub-folder of {DEALS_DIR}/")
+        sub = (base / folder).resolve()
+        if base != sub and base not in sub.parents:
+            fail(f"--folder {folder!r} escapes {DEALS_DIR}/")
+    for rel, _ in deal_files(root):
+        if rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] == did:
+            fail(f"a deal with id {did!r} exists already: {rel}")
+    doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
+                         owner=owner, amount=amount, source=source, close=close_date)
+    y = yamlio.rt_yaml("")
+    text = yamlio.rt_dump(y, doc)
+    path = sub / f"{did}.yaml"
+    rel = path.relative_to(root).as_posix()
+    try:
+        create_exclusive(path, text)
+    except StoreError as exc:
+        fail(f"{rel}: {exc.message}")
+    if json_out:
+        emit_json({"id": did, "path": rel})
+    else:
+        typer.echo(f"{did}\t{rel}")
+
+
+@app.command("tick")
+def tick_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    milestone: str = typer.Argument(..., help="Milestone id from stages.yaml."),
+    evidence: str = typer.Option("", "--evidence", "-e", help="Who said what, which document."),
+) -> None:
+    """Tick a milestone, with the date and the evidence.
+
+    Example: funnelctl tick acme-pumps budget_approved -e "CFO email of 3 May: approved"
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.tick(doc, d, p, today, milestone,
+                                                               evidence))
+    typer.echo(f"{deal}: ticked {milestone} ({rel})")
+
+
+@app.command("score")
+def score_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    ladder: str = typer.Argument(..., help="Ladder id: need, power, goal, value, ..."),
+    level: int = typer.Argument(..., help="The checkpoint level reached."),
+    evidence: str = typer.Option("", "--evidence", "-e", help="What shows this level."),
+) -> None:
+    """Set a key element's checkpoint level.
+
+    Example: funnelctl score acme-pumps power 3 -e "met Mr Zhang, plant director"
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    _, rel, before = edit(ctx, deal, lambda doc, d, p: edits.score(doc, d, p, today, ladder,
+                                                                   level, evidence))
+    was = f" (was {before})" if before is not None else ""
+    typer.echo(f"{deal}: {ladder} {level}{was} ({rel})")
+
+
+@app.command("act")
+def act_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    kind: str = typer.Option(..., "--kind", "-k", help="visit, call, demo, meeting, ..."),
+    goal: str = typer.Option(..., "--goal", "-g", help="What the action set out to achieve."),
+    result: str = typer.Option("", "--result", "-r", help="What came of it."),
+    moved: bool = typer.Option(False, "--moved", help="The customer moved forward."),
+    next_step: Optional[str] = typer.Option(None, "--next",
+                                            help='The next step: "YYYY-MM-DD: step".'),
+) -> None:
+    """Record an action report: goal before, result after, did the customer move.
+
+    Example: funnelctl act acme-pumps --kind visit --goal "meet the CFO" --result "met,
+    budget confirmed" --moved --next "2026-12-02: send the proposal"
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    nxt = None
+    if next_step is not None:
+        date_s, sep, step = next_step.partition(":")
+        if not sep or not step.strip():
+            fail(f'--next {next_step!r}: expected "YYYY-MM-DD: step"')
+        nxt = (parse_date(date_s.strip(), "--next"), step.strip())
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, today, kind, goal,
+                                                              result, moved, nxt))
+    typer.echo(f"{deal}: {kind} recorded ({rel})")
+
+
+@app.command("advance")
+def advance_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    to: Optional[str] = typer.Option(None, "--to", help="Stage to move to (default: next)."),
+    force: bool = typer.Option(False, "--force", help="Move despite missing milestones or "
+                               "requirements; needs --reason, recorded as waived."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the rules are waived."),
+) -> None:
+    """Move a deal to the next (or named) stage once its milestones are passed.
+
+    Example: funnelctl advance acme-pumps            (refuses and lists what is missing)
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    _, pipeline = root_and_pipeline(ctx)
+    state: dict = {}
+
+    def change(doc, d, p):
+        state["from"] = d.stage
+        return edits.advance(doc, d, p, today, to, force, reason)
+
+    _, rel, entered = edit(ctx, deal, change)
+    move = ("regressed" if pipeline.index(entered) < pipeline.index(state["from"])
+            else "advanced")
+    typer.echo(f"{deal}: {move} {state['from']} -> {entered} ({rel})")
+
+
+@app.command("win")
+def win_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    force: bool = typer.Option(False, "--force", help="Sign despite missing milestones."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why the rules are waived."),
+) -> None:
+    """Mark a deal won: the contract is signed.
+
+    Example: funnelctl win acme-pumps
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.win(doc, d, p, today, force, reason))
+    typer.echo(f"{deal}: won ({rel})")
+
+
+@app.command("lose")
+def lose_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    reason: str = typer.Option(..., "--reason", help="Loss reason id from stages.yaml."),
+    competitor: Optional[str] = typer.Option(None, "--competitor", help="Who won it."),
+    note: Optional[str] = typer.Option(None, "--note", help="The story in words."),
+) -> None:
+    """Mark a deal lost, with the reason (and the competitor that won).
+
+    Example: funnelctl lose acme-pumps --reason competitor --competitor Grundfos
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.lose(doc, d, p, today, reason,
+                                                               competitor, note))
+    typer.echo(f"{deal}: lost ({reason}) ({rel})")
+
+
+@app.command("snooze")
+def snooze_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    until: str = typer.Option(..., "--until", help="Pause the warnings until YYYY-MM-DD."),
+    reason: str = typer.Option(..., "--reason", help="The known wait: budget cycle, tender."),
+) -> None:
+    """Pause a deal's stall warnings on purpose, with the reason.
+
+    Example: funnelctl snooze acme-pumps --until 2027-01-15 --reason "budget cycle starts"
+    """
+    from funnelctl import edits
+
+    today = settings(ctx).today
+    until_d = parse_date(until, "--until")
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.snooze(doc, d, today, until_d, reason))
+    typer.echo(f"{deal}: snoozed until {until_d} ({rel})")
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    deal: str = typer.Argument(..., help="Deal id."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """One deal's road map on one screen.
+
+    Example: funnelctl show acme-pumps
+    """
+    from funnelctl.analysis.roadmap import road_map
+    from funnelctl.store import StoreError, find_deal, read_deal
+
+    s = settings(ctx)
+    root, pipeline = root_and_pipeline(ctx)
+    try:
+        rel = find_deal(root, deal)
+    except StoreError as exc:
+        fail(exc.message)
+    d, problems = read_deal(root, rel, pipeline)
+    if d is None:
+        fail(f"{rel} cannot be read as a deal", problems)
+    from funnelctl.yamlio import load_fast
+
+    rm = road_map(d, pipeline, s.today)
+    rm["deal"] = load_fast((root / rel).read_bytes())  # the fields as stored
+    rm["path"] = rel
+    rm["problems"] = [p.as_json() for p in problems]
+    if json_out:
+        emit_json(rm)
+        return
+    from funnelctl.render.rep import show
+
+    show(out_console(), rm, [str(p) for p in problems])
+
+
+def _filter(ctx: typer.Context, loaded, owner, team):
+    from funnelctl.analysis.select import owners_of
+
+    try:
+        return owners_of(loaded.pipeline, owner, team)
+    except KeyError as exc:
+        fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
+             f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    owner: Optional[list[str]] = OWNER_OPT,
+    team: Optional[list[str]] = TEAM_OPT,
+    stage: Optional[str] = typer.Option(None, "--stage", help="Only deals at this stage."),
+    status: Optional[str] = typer.Option(None, "--status", help="open, won or lost."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """List deals.
+
+    Example: funnelctl list --owner li.wei --status open
+    """
+    from funnelctl.analysis.select import select
+
+    if status not in (None, "open", "won", "lost"):
+        fail(f"--status {status!r}: expected open, won or lost")
+    loaded = load(ctx)
+    if stage and not loaded.pipeline.known_stage(stage):
+        fail(f"--stage {stage!r}: unknown stage "
+             f"(stages: {', '.join([*loaded.pipeline.stage_ids, loaded.pipeline.won.id])})")
+    owners = _filter(ctx, loaded, owner, team)
+    deals = select(loaded.deals, owners, stage, status)
+    deals.sort(key=lambda d: (loaded.pipeline.index(d.stage)
+                              if loaded.pipeline.known_stage(d.stage) else 99, d.owner, d.id))
+    if json_out:
+        emit_json([d.as_row() for d in deals])
+        return
+    from funnelctl.render.rep import deal_list
+
+    deal_list(out_console(), deals, loaded.pipeline)
+
+
+@app.command("plan")
+def plan_cmd(
+    ctx: typer.Context,
+    owner: Optional[list[str]] = OWNER_OPT,
+    team: Optional[list[str]] = TEAM_OPT,
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Next steps overdue, due today and this week, and deals with no next step.
+
+    Example: funnelctl plan --owner li.wei
+    """
+    from funnelctl.analysis.plan import next_steps
+    from funnelctl.analysis.select import select
+
+    s = settings(ctx)
+    loaded = load(ctx)
+    deals = select(loaded.deals, _filter(ctx, loaded, owner, team))
+    result = next_steps(deals, s.today)
+    if json_out:
+        emit_json({**result.as_json(), "skipped": skipped_json(loaded)})
+        return
+    from funnelctl.render.rep import plan
+
+    plan(out_console(), result)
+
+
+@app.command("validate")
+def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
+    """Check stages.yaml and every deal file; print each problem as file:line.
+
+    Example: funnelctl validate
+    """
+    loaded = load(ctx, quiet_skips=True)
+    problems = sorted(loaded.problems, key=lambda p: (p.file, p.line))
+    files = len({p.file for p in problems})
+    if json_out:
+        emit_json({"deals": len(loaded.deals), "problems": [p.as_json() for p in problems]})
+    else:
+        con = out_console()
+        for p in problems:
+            con.print(str(p), markup=False)
+        if problems:
+            con.print(f"{len(problems)} problems in {files} files "
+                      f"({len(loaded.skipped_files)} left out); {len(loaded.deals)} deals read",
+                      markup=False)
+        else:
+            con.print(f"ok: {len(loaded.deals)} deals, no problems", markup=False)
+    if problems:
+        raise typer.Exit(1)
+

@@ -1,0 +1,337 @@
+"""The rep's writes, as changes to one round-trip YAML document.
+
+Each operation checks its inputs against the parsed deal and the pipeline, then
+changes only the nodes it means to: comments, key order, quoting and every key a
+team added stay as they were. Nothing derived (days in stage, probability) is
+ever written. The store reads, applies, re-checks and writes atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from funnelctl.checks import missing_to_enter
+from funnelctl.model import Deal, Pipeline
+from funnelctl.yamlio import plain_safe
+
+
+class Refused(Exception):
+    """The operation would break the process; nothing is written."""
+
+    def __init__(self, message: str, missing: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.missing = missing or []
+
+
+# -- comments that belong to the end of a block ----------------------------------
+
+
+def _trailing_slot(node: Any) -> tuple[dict, Any, int] | None:
+    """Where ruamel keeps the comment and blank lines after a block's last line: on
+    the deepest last element. Returns (ca.items, key, position) or None."""
+    if isinstance(node, CommentedMap) and len(node) and not node.fa.flow_style():
+        key = list(node.keys())[-1]
+        inner = _trailing_slot(node[key])
+        return inner if inner is not None else (node.ca.items, key, 2)
+    if isinstance(node, CommentedSeq) and len(node) and not node.fa.flow_style():
+        idx = len(node) - 1
+        inner = _trailing_slot(node[idx])
+        return inner if inner is not None else (node.ca.items, idx, 0)
+    return None
+
+
+def _take_trailing(node: Any) -> Any:
+    slot = _trailing_slot(node)
+    if slot is None:
+        return None
+    items, key, pos = slot
+    entry = items.get(key)
+    if not entry or len(entry) <= pos or entry[pos] is None:
+        return None
+    tok = entry[pos]
+    entry[pos] = None
+    return tok
+
+
+def _give_trailing(node: Any, tok: Any) -> None:
+    if tok is None:
+        return
+    slot = _trailing_slot(node)
+    if slot is None:
+        return
+    items, key, pos = slot
+    entry = items.setdefault(key, [None, None, None, None] if pos == 2 else [None, None])
+    while len(entry) <= pos:
+        entry.append(None)
+    entry[pos] = tok
+
+
+def append_item(seq: CommentedSeq, item: Any) -> None:
+    """Append to a block list so that a blank line or comment after its old last item
+    stays after the new last item, where the reader sees it."""
+    tok = _take_trailing(seq)
+    seq.append(item)
+    _give_trailing(seq, tok)
+
+
+def set_key(mapping: CommentedMap, key: str, value: Any, root: CommentedMap) -> None:
+    """Set a key; a new key goes at the end of ``mapping``, and when that mapping ends
+    the document, the comment that closed the document stays at its end."""
+    if key in mapping:
+        mapping[key] = value
+        return
+    tok = _take_trailing(root) if _ends_document(mapping, root) else None
+    mapping[key] = value
+    if tok is not None:
+        _give_trailing(root, tok)
+
+
+def _ends_document(mapping: CommentedMap, root: CommentedMap) -> bool:
+    node: Any = root
+    while True:
+        if node is mapping:
+            return True
+        if isinstance(node, CommentedMap) and len(node):
+            node = node[list(node.keys())[-1]]
+        elif isinstance(node, CommentedSeq) and len(node):
+            node = node[-1]
+        else:
+            return False
+
+
+def block_map(**fields: Any) -> CommentedMap:
+    m = CommentedMap()
+    for k, v in fields.items():
+        if v is None:
+            continue
+        m[k] = plain_safe(v) if isinstance(v, str) else v
+    return m
+
+
+def ensure_block(doc: CommentedMap, key: str, kind: type) -> Any:
+    """The block mapping or list under ``key``, created (at the end) when missing,
+    replaced when it is an empty flow collection such as ``{}``."""
+    node = doc.get(key)
+    if isinstance(node, kind) and (len(node) or not node.fa.flow_style()):
+        return node
+    new = kind()
+    set_key(doc, key, new, doc)
+    return new
+
+
+# -- operations ----------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A safe file-name slug: ASCII letters, digits and dashes. Non-Latin text is
+    transliterated where Unicode can, and falls back to code points otherwise."""
+    norm = unicodedata.normalize("NFKD", text)
+    out = []
+    for ch in norm:
+        if ch.isascii():
+            out.append(ch.lower() if ch.isalnum() else "-")
+        elif unicodedata.category(ch).startswith("L") or ch.isdigit():
+            out.append(f"-u{ord(ch):x}-")
+    s = re.sub(r"-+", "-", "".join(out)).strip("-")
+    return s[:60].strip("-") or "deal"
+
+
+def new_deal(pipeline: Pipeline, today: dt.date, *, deal_id: str, account: str, title: str,
+             owner: str, amount: float, source: str | None, close: dt.date | None,
+             currency: str | None = None) -> CommentedMap:
+    first = pipeline.stages[0].id
+    doc = CommentedMap()
+    doc["id"] = deal_id
+    doc["title"] = plain_safe(title)
+    doc["account"] = plain_safe(account)
+    doc["owner"] = plain_safe(owner)
+    doc["amount"] = int(amount) if float(amount).is_integer() else amount
+    doc["currency"] = plain_safe(currency or pipeline.currency)
+    if source:
+        doc["source"] = plain_safe(source)
+    doc["created"] = today
+    if close:
+        doc["close"] = close
+    doc["stage"] = first
+    doc["status"] = "open"
+    doc["contacts"] = CommentedSeq()
+    history = CommentedSeq()
+    history.append(block_map(stage=first, date=today))
+    doc["history"] = history
+    doc.yaml_set_start_comment(f"{account}: {title}")
+    return doc
+
+
+def _require_open(deal: Deal) -> None:
+    if deal.status != "open":
+        raise Refused(f"deal {deal.id} is {deal.status}; it can no longer change stage")
+
+
+def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str | None,
+            force: bool = False, reason: str | None = None) -> str:
+    """Move to the next (or the named) stage; returns the stage entered."""
+    _require_open(deal)
+    if not p.known_stage(deal.stage):
+        raise Refused(f"deal {deal.id} is at unknown stage {deal.stage!r}")
+    if to is None:
+        idx = p.index(deal.stage) + 1
+        if idx >= len(p.stages):
+            raise Refused(f"{deal.stage} is the last open stage: "
+                          f"use 'funnelctl win {deal.id}' to sign it")
+        to = p.stages[idx].id
+    if to == p.won.id:
+        raise Refused(f"use 'funnelctl win {deal.id}' to sign a deal")
+    if p.stage(to) is None:
+        raise Refused(f"unknown stage {to!r} (stages: {', '.join(p.stage_ids)})")
+    if to == deal.stage:
+        raise Refused(f"deal {deal.id} is already at {to}")
+    if deal.history and today < deal.history[-1].date:
+        raise Refused(f"today ({today}) is before the deal's last move "
+                      f"({deal.history[-1].date})")
+    missing = missing_to_enter(deal, p, to)
+    entry = block_map(stage=to, date=today)
+    if missing:
+        if not force:
+            raise Refused(f"cannot advance {deal.id} to {to}: "
+                          f"{len(missing)} missing", [text for _, text in missing])
+        if not reason or not reason.strip():
+            raise Refused("--force needs --reason: a manager sees every waiver")
+        entry["reason"] = plain_safe(reason.strip())
+        waived = CommentedSeq([plain_safe(key) for key, _ in missing])
+        waived.fa.set_flow_style()
+        entry["waived"] = waived
+    elif force and reason:
+        entry["reason"] = plain_safe(reason.strip())
+    doc["stage"] = to
+    append_item(ensure_block(doc, "history", CommentedSeq), entry)
+    return to
+
+
+def tick(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, milestone: str,
+         evidence: str) -> None:
+    known = {m.id: (s.id, m) for s in p.stages for m in s.milestones}
+    if milestone not in known:
+        raise Refused(f"unknown milestone {milestone!r} (milestones: {', '.join(known)})")
+    stage_id, m = known[milestone]
+    if m.evidence == "required" and not evidence.strip():
+        raise Refused(f"milestone {milestone} needs --evidence: who said what, which document")
+    if milestone in deal.milestones:
+        raise Refused(f"milestone {milestone} is already ticked "
+                      f"({deal.milestones[milestone].date})")
+    milestones = ensure_block(doc, "milestones", CommentedMap)
+    set_key(milestones, milestone, block_map(date=today, evidence=evidence.strip() or None),
+            doc)
+
+
+def score(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, ladder: str,
+          level: int, evidence: str) -> int | None:
+    """Set a checkpoint level; returns the previous level, if any."""
+    lad = p.ladder(ladder)
+    if lad is None:
+        raise Refused(f"unknown ladder {ladder!r} (ladders: "
+                      f"{', '.join(x.id for x in p.ladders)})")
+    if not 0 <= level <= lad.top:
+        raise Refused(f"{ladder} has levels 0..{lad.top}")
+    if not evidence.strip():
+        raise Refused("a checkpoint level needs --evidence")
+    before = deal.levels[ladder].level if ladder in deal.levels else None
+    levels = ensure_block(doc, "levels", CommentedMap)
+    entry = levels.get(ladder)
+    if isinstance(entry, CommentedMap):
+        entry["level"] = level
+        entry["date"] = today
+        entry["evidence"] = plain_safe(evidence.strip())
+    else:
+        set_key(levels, ladder, block_map(level=level, date=today, evidence=evidence.strip()),
+                doc)
+    return before
+
+
+def act(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, kind: str, goal: str,
+        result: str, moved: bool, next_step: tuple[dt.date, str] | None) -> None:
+    if kind not in p.action_kinds:
+        raise Refused(f"unknown action kind {kind!r} (kinds: {', '.join(p.action_kinds)})")
+    if not goal.strip():
+        raise Refused("an action needs --goal: what it set out to achieve")
+    if next_step and next_step[0] < today:
+        raise Refused(f"the next step's date {next_step[0]} is in the past")
+    entry = block_map(date=today, kind=kind, goal=goal.strip(), result=result.strip() or None)
+    entry["moved"] = moved
+    append_item(ensure_block(doc, "actions", CommentedSeq), entry)
+    if next_step:
+        set_next(doc, next_step)
+
+
+def set_next(doc: CommentedMap, next_step: tuple[dt.date, str]) -> None:
+    node = doc.get("next")
+    if isinstance(node, CommentedMap):
+        node["date"] = next_step[0]
+        node["step"] = plain_safe(next_step[1])
+    else:
+        set_key(doc, "next", block_map(date=next_step[0], step=next_step[1]), doc)
+
+
+def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool = False,
+        reason: str | None = None) -> None:
+    _require_open(deal)
+    missing = missing_to_enter(deal, p, p.won.id)
+    entry = block_map(stage=p.won.id, date=today)
+    if missing:
+        if not force:
+            raise Refused(f"cannot sign {deal.id}: {len(missing)} missing",
+                          [text for _, text in missing])
+        if not reason or not reason.strip():
+            raise Refused("--force needs --reason: a manager sees every waiver")
+        entry["reason"] = plain_safe(reason.strip())
+        waived = CommentedSeq([plain_safe(key) for key, _ in missing])
+        waived.fa.set_flow_style()
+        entry["waived"] = waived
+    doc["stage"] = p.won.id
+    doc["status"] = "won"
+    append_item(ensure_block(doc, "history", CommentedSeq), entry)
+    set_key(doc, "outcome", block_map(date=today), doc)
+    _drop_next(doc)
+
+
+def lose(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, reason: str,
+         competitor: str | None, note: str | None) -> None:
+    _require_open(deal)
+    r = p.loss_reason(reason)
+    if r is None:
+        raise Refused(f"unknown loss reason {reason!r} "
+                      f"(reasons: {', '.join(x.id for x in p.lost.reasons)})")
+    if r.competitor == "required" and not competitor:
+        raise Refused(f"loss reason {reason} needs --competitor: who won it")
+    if r.note == "required" and not (note or "").strip():
+        raise Refused(f"loss reason {reason} needs --note with the reason in words")
+    doc["status"] = "lost"
+    set_key(doc, "outcome", block_map(date=today, reason=reason, competitor=competitor,
+                                      note=(note or "").strip() or None), doc)
+    _drop_next(doc)
+
+
+def _drop_next(doc: CommentedMap) -> None:
+    if "next" in doc:
+        tok = _take_trailing(doc) if list(doc.keys())[-1] == "next" else None
+        del doc["next"]
+        _give_trailing(doc, tok)
+
+
+def snooze(doc: CommentedMap, deal: Deal, today: dt.date, until: dt.date, reason: str) -> None:
+    _require_open(deal)
+    if until <= today:
+        raise Refused(f"--until {until} is not after today ({today})")
+    if not reason.strip():
+        raise Refused("a snooze needs --reason: the known wait (budget cycle, tender date)")
+    node = doc.get("snooze")
+    if isinstance(node, CommentedMap):
+        node["until"] = until
+        node["reason"] = plain_safe(reason.strip())
+    else:
+        set_key(doc, "snooze", block_map(until=until, reason=reason.strip()), doc)

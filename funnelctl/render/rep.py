@@ -1,0 +1,177 @@
+"""Rich renderings of the rep's views: a deal's road map, the deal list, the plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from funnelctl.analysis.plan import Plan
+from funnelctl.model import Pipeline
+from funnelctl.summary import Summary
+
+
+def money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def bar(level: int, top: int, width: int = 12) -> str:
+    full = round(width * level / top) if top else 0
+    return "█" * full + "░" * (width - full)
+
+
+def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
+    d = rm["deal"]
+    der = rm["derived"]
+    status = d["status"]
+    head = Text()
+    head.append(f"{d['id']}", style="bold")
+    head.append(f"  {d['account']}: {d['title']}\n")
+    head.append(f"owner {d['owner']}   amount {money(d['amount'])} {d.get('currency') or ''}   ")
+    head.append(f"stage {der['stage_label']} ({d['stage']})", style="bold")
+    if status != "open":
+        head.append(f"   {status.upper()}", style="green bold" if status == "won" else "red bold")
+        out = d.get("outcome", {})
+        if status == "lost":
+            head.append(f" ({out.get('reason')}"
+                        f"{', to ' + out['competitor'] if out.get('competitor') else ''})")
+    else:
+        head.append(f"   {der['days_in_stage']} days in stage")
+        if der["stalled"]:
+            head.append(f" (stalled: over {der['stall_days']})", style="red")
+    head.append(f"\nprobability {der['probability']:.0%}   weighted "
+                f"{money(der['weighted_amount'])}")
+    if d.get("close"):
+        head.append(f"   expected close {d['close']}")
+    con.print(Panel(head, expand=False))
+
+    road = Table(title="Road", title_justify="left", box=None, pad_edge=False)
+    road.add_column("date")
+    road.add_column("stage")
+    road.add_column("days", justify="right")
+    road.add_column("")
+    for m in rm["moves"]:
+        note = "" if m["move"] != "regressed" else "regressed"
+        if m["reason"]:
+            note = (note + " " if note else "") + f"forced: {m['reason']}"
+        if m["waived"]:
+            note += f" (waived: {', '.join(m['waived'])})"
+        road.add_row(str(m["date"]), m["label"], str(m["days"]),
+                     Text(note, style="yellow" if m["reason"] or m["waived"] else "red"))
+    con.print(road)
+
+    if rm["milestones"] or rm["requires"]:
+        ms = Table(title=f"Milestones to leave {der['stage_label']}", title_justify="left",
+                   box=None, pad_edge=False)
+        ms.add_column("")
+        ms.add_column("milestone")
+        ms.add_column("date / evidence")
+        for m in rm["milestones"]:
+            mark = Text("✔", style="green") if m["ticked"] else (
+                Text("~", style="yellow") if m["waived"] else Text("✘", style="red"))
+            info = f"{m['date']}  {m['evidence'] or ''}" if m["ticked"] else (
+                "waived" if m["waived"] else "missing")
+            ms.add_row(mark, f"{m['label']} [{m['id']}]", info)
+        for r in rm["requires"]:
+            mark = Text("✔", style="green") if r["met"] else Text("✘", style="red")
+            ms.add_row(mark, f"entry: {r['ladder']} >= {r['needs']}", f"has {r['has']}")
+        con.print(ms)
+
+    lad = Table(title="Key elements", title_justify="left", box=None, pad_edge=False)
+    lad.add_column("element")
+    lad.add_column("level")
+    lad.add_column("")
+    lad.add_column("checkpoint")
+    for x in rm["ladders"]:
+        lad.add_row(x["label"], Text(bar(x["level"], x["top"]), style="cyan"),
+                    f"{x['level']}/{x['top']}", x["level_label"])
+    con.print(lad)
+
+    if rm["contacts"]:
+        ct = Table(title="Contacts", title_justify="left", box=None, pad_edge=False)
+        ct.add_column("name")
+        ct.add_column("role")
+        ct.add_column("power")
+        ct.add_column("met")
+        for c in rm["contacts"]:
+            marks = []
+            if c.get("decision_maker"):
+                marks.append("DECISION MAKER")
+            if c.get("veto"):
+                marks.append("VETO" + (" (agreed)" if c.get("agreed") else ""))
+            style = "bold" if c.get("decision_maker") else ""
+            unmet = c.get("veto") and not c.get("met")
+            ct.add_row(Text(c["name"], style=style), c.get("role", ""),
+                       Text(", ".join(marks), style="red" if unmet else ""),
+                       str(c.get("met") or ("not met" if marks else "")))
+        con.print(ct)
+
+    if rm["actions"]:
+        at = Table(title=f"Recent actions ({len(rm['actions'])} of {rm['actions_total']})",
+                   title_justify="left", box=None, pad_edge=False)
+        at.add_column("date")
+        at.add_column("kind")
+        at.add_column("goal → result")
+        at.add_column("moved")
+        for a in rm["actions"]:
+            at.add_row(a["date"], a["kind"], f"{a.get('goal', '')} → {a.get('result', '')}",
+                       Text("yes", style="green") if a.get("moved") else "no")
+        con.print(at)
+    nxt = d.get("next")
+    if status == "open":
+        if nxt:
+            style = "red" if der["next_step_overdue"] else ""
+            con.print(Text(f"Next step {nxt['date']}: {nxt['step']}", style=style))
+        else:
+            con.print(Text("No next step set.", style="red"))
+    if d.get("snooze"):
+        con.print(f"Snoozed until {d['snooze']['until']}: {d['snooze']['reason']}")
+    for p in problems:
+        con.print(Text(f"problem: {p}", style="red"))
+
+
+def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
+    t = Table(box=None, pad_edge=False, header_style="bold")
+    for col in ("id", "account", "title", "owner", "stage", "status"):
+        t.add_column(col, overflow="ellipsis", no_wrap=col == "id")
+    t.add_column("amount", justify="right")
+    for d in deals:
+        flag = " !" if d.flags else ""
+        t.add_row(d.id + flag, d.account, d.title, d.owner, pipeline.label(d.stage), d.status,
+                  money(d.amount))
+    con.print(t)
+    total = sum(d.amount for d in deals)
+    con.print(f"{len(deals)} deals, {money(total)} {pipeline.currency}"
+              + ("  (! breaks a process rule: see funnelctl validate)"
+                 if any(d.flags for d in deals) else ""))
+
+
+def plan(con: Console, p: Plan) -> None:
+    sections = [("Overdue", p.overdue, "red"), ("Due today", p.due_today, "yellow"),
+                ("Due this week", p.this_week, ""), ("No next step", p.no_next_step, "red")]
+    shown = []
+    for title, items, style in sections:
+        if not items:
+            continue
+        t = Table(title=f"{title} ({len(items)})", title_justify="left", title_style=style,
+                  box=None, pad_edge=False)
+        t.add_column("date")
+        t.add_column("deal")
+        t.add_column("account")
+        t.add_column("owner")
+        t.add_column("step")
+        for i in items:
+            when = str(i.date) if i.date else "-"
+            if i.days > 0:
+                when += f" ({i.days}d late)"
+            t.add_row(when, i.deal, i.account, i.owner, i.step or "")
+        shown.append(t)
+    if not shown:
+        con.print("Nothing due: every open deal has a next step after this week.")
+        return
+    con.print(Group(*shown))
+    if p.later:
+        con.print(f"and {len(p.later)} next steps after this week")

@@ -1,0 +1,287 @@
+"""The store: finding the pipeline root, reading stages.yaml and deal files, and the
+one door every write goes through (round-trip YAML, atomic replace).
+
+Reading never raises for bad input: it returns problems as ``path:line: message``
+so that one broken file never hides the others.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from funnelctl import yamlio
+from funnelctl.checks import process_findings
+from funnelctl.model import Deal, Pipeline, pipeline_findings
+from funnelctl.problems import Problem
+from funnelctl.summary import Summary, summarize
+
+STAGES_FILE = "stages.yaml"
+DEALS_DIR = "deals"
+CACHE_DIR = ".funnelctl-cache"
+
+
+class StoreError(Exception):
+    """A problem that stops a command; printed without a traceback."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+def find_root(start: Path, explicit: str | None = None) -> Path:
+    """The pipeline root: ``explicit`` (--dir / FUNNELCTL_DIR), or the nearest folder
+    at or above ``start`` that holds stages.yaml, the way git finds .git."""
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / STAGES_FILE).is_file():
+            raise StoreError(f"{root}: no {STAGES_FILE} here (run 'funnelctl init {explicit}')")
+        return root
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / STAGES_FILE).is_file():
+            return folder
+    raise StoreError(f"no {STAGES_FILE} in {here} or any folder above it "
+                     f"(run 'funnelctl init' or pass --dir)")
+
+
+def describe_error(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {loc!r}"
+    if kind == "missing":
+        return f"missing {loc!r}"
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        msg = "expected a date YYYY-MM-DD"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _validation_problems(rel: str, text: str | bytes, exc: ValidationError,
+                         fatal: bool) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        # a missing key is reported on the line of its parent
+        line_loc = loc[:-1] if err["type"] == "missing" else loc
+        out.append(Problem(rel, yamlio.line_of(text, line_loc), describe_error(err), fatal))
+    return out
+
+
+def load_pipeline(root: Path) -> Pipeline:
+    """stages.yaml, validated; a broken one stops every command with its problems."""
+    path = root / STAGES_FILE
+    rel = STAGES_FILE
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    try:
+        data = yamlio.load_fast(text)
+    except yamlio.YamlError as exc:
+        raise StoreError(f"{rel} is broken", [Problem(rel, exc.line, exc.message, True)]) from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{rel} is broken",
+                         [Problem(rel, 1, "expected a mapping of settings", True)])
+    try:
+        pipeline = Pipeline.model_validate(data)
+    except ValidationError as exc:
+        raise StoreError(f"{rel} is broken", _validation_problems(rel, text, exc, True)) from None
+    findings = pipeline_findings(pipeline)
+    if findings:
+        raise StoreError(f"{rel} is broken",
+                         [Problem(rel, yamlio.line_of(text, loc), msg, True)
+                          for loc, msg in findings])
+    return pipeline
+
+
+def read_deal(root: Path, rel: str, pipeline: Pipeline,
+              text: bytes | None = None) -> tuple[Deal | None, list[Problem]]:
+    """One deal file, parsed and checked. A file that cannot be read as a deal at all
+    returns None with fatal problems; a deal that breaks a process rule returns the
+    deal with its (non-fatal) problems."""
+    try:
+        if text is None:
+            text = (root / rel).read_bytes()
+        data = yamlio.load_fast(text)
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read: {exc.strerror}", True)]
+    except yamlio.YamlError as exc:
+        return None, [Problem(rel, exc.line, exc.message, True)]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 1, "expected a mapping of deal fields", True)]
+    try:
+        deal = Deal.model_validate(data)
+    except ValidationError as exc:
+        return None, _validation_problems(rel, text, exc, True)
+    findings = process_findings(deal, pipeline)
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if deal.id != stem:
+        findings.append((("id",), f"id {deal.id!r} differs from the file name {stem!r}"))
+    return deal, [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+
+
+def deal_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Every *.yaml / *.yml under deals/, with its stat, in a stable order."""
+    base = root / DEALS_DIR
+    stack = [base]
+    found: list[tuple[str, os.stat_result]] = []
+    prefix = len(str(root)) + 1
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith((".yaml", ".yml")):
+                rel = entry.path[prefix:].replace(os.sep, "/")
+                found.append((rel, entry.stat()))
+    found.sort()
+    return iter(found)
+
+
+def parse_one(root: Path, rel: str, pipeline: Pipeline) -> tuple[Summary | None, list[Problem]]:
+    deal, problems = read_deal(root, rel, pipeline)
+    if deal is None:
+        return None, problems
+    return summarize(deal, rel, [f"{p.line}: {p.message}" for p in problems]), problems
+
+
+@dataclass
+class Loaded:
+    """What the loader hands to the views: summaries, and every problem found."""
+
+    pipeline: Pipeline
+    deals: list[Summary]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        """The fatal problems: one or more per file that was left out."""
+        return [p for p in self.problems if p.fatal]
+
+    @property
+    def skipped_files(self) -> list[str]:
+        return sorted({p.file for p in self.problems if p.fatal})
+
+
+def load_all(root: Path, pipeline: Pipeline, use_cache: bool = True,
+             progress: bool = False) -> Loaded:
+    """Every deal under deals/ as a summary, through the parse cache."""
+    from funnelctl import cache
+
+    deals, problems = cache.load_summaries(root, pipeline, use_cache=use_cache,
+                                           progress=progress)
+    problems.extend(duplicate_ids(deals))
+    return Loaded(pipeline, deals, problems)
+
+
+def duplicate_ids(deals: list[Summary]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    out = []
+    for d in deals:
+        if d.id in seen:
+            out.append(Problem(d.path, 1, f"id {d.id!r} is also used by {seen[d.id]}"))
+        else:
+            seen[d.id] = d.path
+    return out
+
+
+def find_deal(root: Path, deal_id: str) -> str:
+    """The relative path of the deal with this id. A deal lives at deals/**/ID.yaml,
+    so this costs one directory walk and no parsing."""
+    if "/" in deal_id or deal_id.startswith("."):
+        raise StoreError(f"no deal {deal_id!r}")
+    matches = [rel for rel, _ in deal_files(root)
+               if rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] == deal_id]
+    if not matches:
+        raise StoreError(f"no deal {deal_id!r} under {DEALS_DIR}/ "
+                         f"(try 'funnelctl list' for the ids)")
+    if len(matches) > 1:
+        raise StoreError(f"deal id {deal_id!r} is ambiguous: {', '.join(matches)}")
+    return matches[0]
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename it into place: an
+    interrupted run leaves the old file or the new one, never half of one."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def create_exclusive(path: Path, text: str) -> None:
+    """Write a new file that must not exist yet (two reps registering the same id)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(tmp_fd, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    try:
+        os.link(tmp, path)  # fails if path exists: no race between check and write
+    except FileExistsError:
+        raise StoreError(f"{path.name} exists already") from None
+    finally:
+        os.unlink(tmp)
+
+
+def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
+    """Apply ``change(doc, deal)`` to one deal file through a round trip and write it
+    atomically. The deal must read cleanly enough to be a deal; the result is re-read
+    and refused if the change would leave a file that is no longer one. Returns what
+    ``change`` returned. Nothing is written when nothing changed."""
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    deal, problems = read_deal(root, rel, pipeline, raw)
+    if deal is None:
+        raise StoreError(f"{rel} cannot be read as a deal; fix it first", problems)
+    text = raw.decode("utf-8")
+    y, doc = yamlio.rt_load(text)
+    result = change(doc, deal)
+    new_text = yamlio.rt_dump(y, doc)
+    if new_text == text:
+        return result
+    after, after_problems = read_deal(root, rel, pipeline, new_text.encode("utf-8"))
+    if after is None:  # a bug in an edit, never the user's input: refuse to write it
+        raise StoreError(f"{rel}: the change would break the file; nothing written",
+                         after_problems)
+    atomic_write(path, new_text)
+    return result

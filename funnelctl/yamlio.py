@@ -1,0 +1,196 @@
+"""YAML in two speeds.
+
+Reading the pipeline uses libyaml through PyYAML's C loader (about 0.7 ms a deal
+file), with the implicit resolvers narrowed to YAML 1.2's core schema so that it
+reads exactly what ruamel's round-trip writer means: ``no``, ``on`` and ``yes``
+stay strings, ``09:30`` is not a number of minutes. Writing one file uses ruamel's
+round-trip mode, which keeps comments, key order, quoting and indentation.
+
+Line numbers are found only when there is a problem to report: the file is then
+composed into nodes and the problem's path walked to its node.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import yaml
+
+try:  # libyaml ships inside PyYAML's wheels; without it the pure loader is ~10x slower
+    from yaml import CSafeLoader as _BaseLoader
+
+    HAVE_LIBYAML = True
+except ImportError:  # pragma: no cover - depends on the platform's wheel
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    HAVE_LIBYAML = False
+
+
+class CoreLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader whose plain-scalar resolution follows YAML 1.2 (core schema)."""
+
+
+CoreLoader.yaml_implicit_resolvers = {}
+_RESOLVERS = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:timestamp",
+     r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+     r"|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+     r"(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
+     r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$", "0123456789"),
+]
+for _tag, _regexp, _first in _RESOLVERS:
+    CoreLoader.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
+
+
+def _construct_int(loader: Any, node: Any) -> int:
+    value = loader.construct_scalar(node).replace("_", "")
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    return int(value)  # a leading zero is decimal in YAML 1.2
+
+
+CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_fast(text: str | bytes) -> Any:
+    """Parse one YAML document for reading; raises YamlError with a 1-based line."""
+    try:
+        return yaml.load(text, Loader=CoreLoader)  # noqa: S506 - CoreLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return _raise(line, f"not valid YAML: {exc.problem or exc}")
+    except yaml.YAMLError as exc:
+        return _raise(1, f"not valid YAML: {exc}")
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        return _raise(1, f"not valid YAML: {exc}")
+
+
+def _raise(line: int, message: str) -> Any:
+    raise YamlError(line, message)
+
+
+def line_of(text: str | bytes, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the node at ``loc`` (keys and list indexes), or of its
+    nearest existing parent. Used only to report a problem, so speed is no concern."""
+    try:
+        node = yaml.compose(text, Loader=CoreLoader)
+    except yaml.YAMLError:
+        return 1
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == str(key):
+                    # a scalar or flow value is reported on its own line; a block
+                    # mapping or list on the line of its key
+                    line = k.start_mark.line + 1
+                    node = v
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if 0 <= key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        else:
+            return line
+    return line
+
+
+# -- round trip --------------------------------------------------------------------
+
+
+def rt_yaml(text: str) -> Any:
+    """A ruamel round-trip YAML object set up for the indentation ``text`` uses."""
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never fold a long line the user wrote on one line
+    y.representer.ignore_aliases = lambda data: True  # the same date twice is no anchor
+    mapping, sequence, offset = guess_indent(text)
+    y.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return y
+
+
+_SEQ_ITEM = re.compile(r"^( *)- ")
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:]*:\s*(#.*)?$")
+
+
+def guess_indent(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) as ruamel names them, read off the file's first
+    block list and first nested mapping; funnelctl's own style when there is none."""
+    mapping = None
+    sequence = offset = None
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = _KEY_LINE.match(line)
+        if not m or i + 1 >= len(lines):
+            continue
+        parent = len(m.group(1))
+        nxt = lines[i + 1]
+        s = _SEQ_ITEM.match(nxt)
+        if s and sequence is None:
+            offset = len(s.group(1)) - parent
+            rest = nxt[len(s.group(0)):]
+            inner = len(rest) - len(rest.lstrip(" "))
+            sequence = offset + 2 + inner
+        elif not s and mapping is None and nxt.strip() and not nxt.lstrip().startswith("#"):
+            ind = len(nxt) - len(nxt.lstrip(" "))
+            if ind > parent:
+                mapping = ind - parent
+        if mapping is not None and sequence is not None:
+            break
+    return mapping or 2, sequence if sequence is not None else 4, offset if offset is not None else 2
+
+
+def rt_load(text: str) -> Any:
+    y = rt_yaml(text)
+    return y, y.load(text)
+
+
+def rt_dump(y: Any, data: Any) -> str:
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
+def plain_safe(value: str) -> Any:
+    """A string as it must be written so that every YAML reader reads a string back:
+    quoted when a plain scalar would resolve to something else (``no``, ``1.0``,
+    ``2026-01-01``, ``null``) under YAML 1.1 or 1.2, or would not parse."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if value == "" or value != value.strip() or "\n" in value:
+        return DoubleQuotedScalarString(value)
+    try:
+        as11 = yaml.safe_load(value)
+        as12 = load_fast(value)
+    except (yaml.YAMLError, YamlError):
+        return DoubleQuotedScalarString(value)
+    if as11 != value or as12 != value:
+        return DoubleQuotedScalarString(value)
+    return value
