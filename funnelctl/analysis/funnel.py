@@ -1,0 +1,151 @@
+"""The funnel's shape against the benchmark, and its diagnosis in words.
+
+- bulge ("pregnant funnel"): a stage holds more deals than the benchmark lets
+  through from the stage above: count > above x ratio x BULGE_FACTOR, and at
+  least BULGE_MIN_EXCESS deals over it (so that 2 against 1.5 is not a sickness);
+- thin top: fewer leads than the benchmark needs to have fed the later stages
+  (for each later stage j: count_j / product of the ratios up to j);
+- late entries: deals whose first history entry is already at the third open
+  stage (evaluation by default) or later; a rep with at least LATE_MIN such deals
+  that make up more than half of his deals is named;
+- observed conversion per stage beside the configured ratio.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from funnelctl.analysis.conversion import Observed, benchmark_shape, observed_conversion
+from funnelctl.model import Pipeline
+from funnelctl.summary import Summary
+
+BULGE_FACTOR = 1.5
+BULGE_MIN_EXCESS = 2
+LATE_MIN = 2
+
+
+@dataclass
+class StageRow:
+    stage: str
+    label: str
+    count: int
+    amount: float
+    weighted: float
+    benchmark: float
+    conversion: float
+    observed: float | None
+    observed_base: int
+
+    def as_json(self) -> dict:
+        return {"stage": self.stage, "label": self.label, "count": self.count,
+                "amount": self.amount, "weighted": round(self.weighted, 2),
+                "benchmark": round(self.benchmark, 2), "conversion": self.conversion,
+                "observed_conversion": None if self.observed is None else round(self.observed, 3),
+                "observed_base": self.observed_base}
+
+
+@dataclass
+class Diagnosis:
+    kind: str  # bulge | thin_top | late_entries | late_entry_rep | clean
+    message: str
+    stage: str | None = None
+    owner: str | None = None
+    deals: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        out: dict = {"kind": self.kind, "message": self.message}
+        if self.stage:
+            out["stage"] = self.stage
+        if self.owner:
+            out["owner"] = self.owner
+        if self.deals:
+            out["deals"] = self.deals
+        return out
+
+
+@dataclass
+class Funnel:
+    stages: list[StageRow]
+    diagnosis: list[Diagnosis]
+    late: list[tuple[str, str, str]]  # (deal, owner, entry stage)
+
+    def as_json(self) -> dict:
+        return {"stages": [s.as_json() for s in self.stages],
+                "diagnosis": [d.as_json() for d in self.diagnosis]}
+
+
+def late_index(p: Pipeline) -> int:
+    return min(2, len(p.stages) - 1)
+
+
+def funnel_shape(deals: list[Summary], p: Pipeline,
+                 observed: list[Observed] | None = None) -> Funnel:
+    n = len(p.stages)
+    count = [0] * n
+    amount = [0.0] * n
+    weighted = [0.0] * n
+    for d in deals:
+        if d.status == "open" and d.stage in p.stage_ids:
+            i = p.index(d.stage)
+            count[i] += 1
+            amount[i] += d.amount
+            weighted[i] += d.amount * p.stages[i].probability
+    rates = [s.conversion for s in p.stages]
+    bench = benchmark_shape(count[0], rates)
+    obs = observed if observed is not None else observed_conversion(deals, p)
+    rows = [StageRow(s.id, s.label, count[i], amount[i], weighted[i], bench[i], s.conversion,
+                     obs[i].rate, obs[i].left) for i, s in enumerate(p.stages)]
+    diagnosis: list[Diagnosis] = []
+    for i in range(1, n):
+        allowed = count[i - 1] * rates[i - 1]
+        if count[i] > allowed * BULGE_FACTOR and count[i] - allowed >= BULGE_MIN_EXCESS:
+            diagnosis.append(Diagnosis(
+                "bulge",
+                f"{p.stages[i].label} holds {count[i]} deals; from {count[i - 1]} in "
+                f"{p.stages[i - 1].label} the benchmark lets {allowed:g} through: deals pile "
+                f"up here and do not move",
+                stage=p.stages[i].id))
+    cum = 1.0
+    need_top = 0.0
+    feeder = None
+    for j in range(1, n):
+        cum *= rates[j - 1]
+        if cum and count[j] / cum > need_top:
+            need_top, feeder = count[j] / cum, p.stages[j]
+    if feeder is not None and count[0] < need_top:
+        diagnosis.append(Diagnosis(
+            "thin_top",
+            f"only {count[0]} in {p.stages[0].label}; the {count[p.index(feeder.id)]} in "
+            f"{feeder.label} needed about {math.ceil(need_top - 1e-9)} there at the benchmark "
+            f"ratios: next quarter will starve",
+            stage=p.stages[0].id))
+    li = late_index(p)
+    late: list[tuple[str, str, str]] = []
+    per_owner: dict[str, int] = defaultdict(int)
+    late_owner: dict[str, list[str]] = defaultdict(list)
+    for d in deals:
+        per_owner[d.owner] += 1
+        first = d.history[0].stage
+        if p.known_stage(first) and p.index(first) >= li:
+            late.append((d.id, d.owner, first))
+            late_owner[d.owner].append(d.id)
+    if late:
+        diagnosis.append(Diagnosis(
+            "late_entries",
+            f"{len(late)} deals entered the pipeline at {p.stages[li].label} or later",
+            deals=[x[0] for x in late]))
+    for owner in sorted(late_owner):
+        ids = late_owner[owner]
+        if len(ids) >= LATE_MIN and len(ids) * 2 > per_owner[owner]:
+            diagnosis.append(Diagnosis(
+                "late_entry_rep",
+                f"{owner}: {len(ids)} of {per_owner[owner]} deals entered at "
+                f"{p.stages[li].label} or later: a genius, or a pipeline kept back until it "
+                f"was nearly closed",
+                owner=owner, deals=ids))
+    if not diagnosis:
+        diagnosis.append(Diagnosis("clean", "the funnel narrows steadily: no bulge, "
+                                            "no thin top, no late entries"))
+    return Funnel(rows, diagnosis, late)

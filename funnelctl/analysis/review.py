@@ -1,0 +1,264 @@
+"""The weekly review: per rep, the funnel against the target, what moved since the
+last meeting, the warnings, the questions to ask, and the process figures; then a
+team summary and the period's leaderboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from funnelctl.analysis.conversion import observed_conversion
+from funnelctl.analysis.funnel import Funnel, funnel_shape
+from funnelctl.analysis.select import is_snoozed
+from funnelctl.analysis.stalls import Warning, deal_warnings
+from funnelctl.analysis.targets import (
+    Progress, committed_progress, period_bounds, period_of, won_in,
+)
+from funnelctl.model import Pipeline
+from funnelctl.summary import Summary
+
+
+@dataclass
+class Moved:
+    deal: str
+    account: str
+    owner: str
+    kind: str  # inflow | advanced | regressed | won | lost
+    date: dt.date
+    stage: str  # the stage entered (or lost at)
+    from_stage: str | None = None
+    amount: float = 0.0
+    reason: str | None = None
+    competitor: str | None = None
+    forced: bool = False
+
+    def as_json(self) -> dict:
+        out = {"deal": self.deal, "account": self.account, "owner": self.owner,
+               "kind": self.kind, "date": self.date, "stage": self.stage,
+               "amount": self.amount}
+        if self.from_stage:
+            out["from"] = self.from_stage
+        if self.reason:
+            out["reason"] = self.reason
+        if self.competitor:
+            out["competitor"] = self.competitor
+        if self.forced:
+            out["forced"] = True
+        return out
+
+
+@dataclass
+class Figures:
+    deals: int
+    open_deals: int
+    won: int
+    lost: int
+    actions_per_won: float | None
+    cycle_days: float | None
+    days_in_stage: dict[str, float | None]
+    conversion: dict[str, float | None]
+    win_rate: float | None
+    average_won: float | None
+    velocity: float | None  # amount per day
+
+    def as_json(self) -> dict:
+        r = _round
+        return {"deals": self.deals, "open": self.open_deals, "won": self.won,
+                "lost": self.lost, "actions_per_won": r(self.actions_per_won),
+                "cycle_days": r(self.cycle_days),
+                "days_in_stage": {k: r(v) for k, v in self.days_in_stage.items()},
+                "conversion": {k: r(v, 3) for k, v in self.conversion.items()},
+                "win_rate": r(self.win_rate, 3), "average_won": r(self.average_won),
+                "velocity_per_day": r(self.velocity)}
+
+
+def _round(x: float | None, n: int = 1) -> float | None:
+    return None if x is None else round(x, n)
+
+
+@dataclass
+class RepReview:
+    owner: str
+    funnel: Funnel
+    targets: list[Progress]
+    moved: list[Moved]
+    warnings: list[Warning]
+    snoozed: int
+    questions: list[dict]
+    figures: Figures
+
+    def as_json(self) -> dict:
+        return {"owner": self.owner, "funnel": self.funnel.as_json(),
+                "targets": [t.as_json() for t in self.targets],
+                "moved": [m.as_json() for m in self.moved],
+                "warnings": [w.as_json() for w in self.warnings], "snoozed": self.snoozed,
+                "questions": self.questions, "figures": self.figures.as_json()}
+
+
+@dataclass
+class Leader:
+    owner: str
+    won_deals: int
+    won_amount: float
+    target_deals: float | None
+    target_amount: float | None
+
+    def as_json(self) -> dict:
+        return {"owner": self.owner, "won_deals": self.won_deals,
+                "won_amount": self.won_amount, "target_deals": self.target_deals,
+                "target_amount": self.target_amount}
+
+
+@dataclass
+class Review:
+    today: dt.date
+    since: dt.date
+    period: str
+    reps: list[RepReview]
+    team: RepReview
+    leaderboard: list[Leader] = field(default_factory=list)
+    waivers: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"today": self.today, "since": self.since, "period": self.period,
+                "reps": [r.as_json() for r in self.reps], "team": self.team.as_json(),
+                "leaderboard": [x.as_json() for x in self.leaderboard],
+                "waivers": self.waivers}
+
+
+def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.date
+                ) -> list[Moved]:
+    out: list[Moved] = []
+    for d in deals:
+        for i, m in enumerate(d.history):
+            if not since <= m.date <= today:
+                continue
+            if i == 0:
+                out.append(Moved(d.id, d.account, d.owner, "inflow", m.date, m.stage,
+                                 amount=d.amount))
+                continue
+            prev = d.history[i - 1].stage
+            if m.stage == p.won.id:
+                continue  # reported as won below
+            if p.known_stage(prev) and p.known_stage(m.stage):
+                kind = "regressed" if p.index(m.stage) < p.index(prev) else "advanced"
+                out.append(Moved(d.id, d.account, d.owner, kind, m.date, m.stage, prev,
+                                 d.amount, forced=m.forced))
+        if d.status != "open" and d.outcome_date and since <= d.outcome_date <= today:
+            out.append(Moved(d.id, d.account, d.owner, d.status, d.outcome_date, d.stage,
+                             amount=d.amount, reason=d.lost_reason,
+                             competitor=d.competitor if d.status == "lost" else None))
+    order = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
+    out.sort(key=lambda m: (order[m.kind], m.date, m.deal))
+    return out
+
+
+def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[dict]:
+    """The manager's questions for one open deal, from what is missing."""
+    if d.status != "open" or d.stage not in p.stage_ids:
+        return []
+    out: list[dict] = []
+
+    def ask(kind: str, text: str) -> None:
+        out.append({"deal": d.id, "account": d.account, "kind": kind, "question": text})
+
+    i = p.index(d.stage)
+    stage = p.stages[i]
+    missing = [m for m in stage.milestones if m.id not in d.ticked]
+    if missing and (today - d.entered).days > stage.stall_days // 2:
+        ask("milestone", f"what stands between us and: "
+                         f"{'; '.join(m.label.lower() for m in missing)}?")
+    if i + 1 < len(p.stages):
+        for lid, need in p.stages[i + 1].requires.items():
+            level, when = d.levels.get(lid, (0, None))
+            if level < need and (when is None or when < since):
+                lad = p.ladder(lid)
+                label = lad.label.lower() if lad else lid
+                ask("ladder", f"{label} has stayed at {level}"
+                              f"{' since ' + str(when) if when else ''}; "
+                              f"{p.stages[i + 1].label} needs {need}: what is the next step up?")
+    if d.veto_unmet and i >= 1:
+        ask("veto", f"veto holders not yet met and agreed: {', '.join(d.veto_unmet)}")
+    if d.decision_maker_met is False and i >= 2:
+        ask("power", "we have not met the decision maker yet")
+    if d.next_date is None:
+        ask("next_step", "what is the next step, and when?")
+    return out
+
+
+def process_figures(deals: list[Summary], p: Pipeline, today: dt.date) -> Figures:
+    won = [d for d in deals if d.status == "won"]
+    lost = [d for d in deals if d.status == "lost"]
+    open_ = [d for d in deals if d.status == "open"]
+    stays: dict[str, list[int]] = defaultdict(list)
+    for d in deals:
+        for i, m in enumerate(d.history):
+            if m.stage not in p.stage_ids:
+                continue
+            if i + 1 < len(d.history):
+                stays[m.stage].append((d.history[i + 1].date - m.date).days)
+            elif d.status == "lost" and d.outcome_date:
+                stays[m.stage].append((d.outcome_date - m.date).days)
+    cycles = [(d.outcome_date - d.created).days for d in won if d.outcome_date]
+    closed = len(won) + len(lost)
+    win_rate = len(won) / closed if closed else None
+    avg_won = sum(d.amount for d in won) / len(won) if won else None
+    cycle = sum(cycles) / len(cycles) if cycles else None
+    velocity = (len(open_) * avg_won * win_rate / cycle
+                if avg_won and win_rate and cycle else None)
+    obs = observed_conversion(deals, p)
+    return Figures(
+        deals=len(deals), open_deals=len(open_), won=len(won), lost=len(lost),
+        actions_per_won=sum(len(d.actions) for d in won) / len(won) if won else None,
+        cycle_days=cycle,
+        days_in_stage={s.id: (sum(stays[s.id]) / len(stays[s.id]) if stays[s.id] else None)
+                       for s in p.stages},
+        conversion={o.stage: o.rate for o in obs},
+        win_rate=win_rate, average_won=avg_won, velocity=velocity)
+
+
+def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
+               since: dt.date, period: str, owners: set[str] | None) -> RepReview:
+    warnings: list[Warning] = []
+    asks: list[dict] = []
+    snoozed = 0
+    for d in deals:
+        if d.status != "open":
+            continue
+        if is_snoozed(d, today):
+            snoozed += 1
+            continue
+        warnings.extend(deal_warnings(d, p, today))
+        asks.extend(questions(d, p, today, since))
+    warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+    targets = committed_progress(deals, p, period, today,
+                                 owners={owner} if owner != "team" else owners)
+    if owner != "team":
+        targets = [t for t in targets if t.owner == owner]
+    return RepReview(owner, funnel_shape(deals, p), targets,
+                     moves_since(deals, p, since, today), warnings, snoozed, asks,
+                     process_figures(deals, p, today))
+
+
+def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
+                  period: str | None = None, owners: set[str] | None = None) -> Review:
+    period = period or period_of(today)
+    by_owner: dict[str, list[Summary]] = defaultdict(list)
+    for d in deals:
+        by_owner[d.owner].append(d)
+    reps = [rep_review(o, by_owner[o], p, today, since, period, owners) for o in sorted(by_owner)]
+    team = rep_review("team", deals, p, today, since, period, owners)
+    start, end = period_bounds(period)
+    targets = {t.owner: t for t in p.targets if t.period == period}
+    board = []
+    for o in sorted(by_owner):
+        won = won_in(by_owner[o], start, end)
+        t = targets.get(o)
+        board.append(Leader(o, len(won), sum(d.amount for d in won),
+                            float(t.deals) if t and t.deals is not None else None,
+                            t.amount if t else None))
+    board.sort(key=lambda x: (-x.won_amount, -x.won_deals, x.owner))
+    waivers = [{"deal": d.id, "owner": d.owner, "stage": w[0], "date": w[1], "reason": w[2],
+                "waived": w[3]} for d in deals for w in d.waived]
+    return Review(today, since, period, reps, team, board, waivers)

@@ -1,0 +1,125 @@
+"""Stall warnings: every open deal that needs the manager's question.
+
+Rules (days counted up to today):
+- stalled: in the stage longer than the stage's ``stall_days``;
+- judge: no stage move for ``judge_days`` (30): judge the intent, qualify or drop;
+- follow_up: no action for ``follow_up_days`` (15), counted from the last action,
+  or from entering the stage when there is none;
+- no_progress: ``repeat_actions`` (3) or more actions since the customer last
+  moved (stage entry, or an action marked moved) without a move;
+- next_overdue / no_next_step: the dated next step is past, or missing.
+
+A deal snoozed until a later date raises no warning and is listed apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from funnelctl.analysis.select import is_snoozed
+from funnelctl.model import Pipeline
+from funnelctl.summary import Summary
+
+SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,
+            "no_next_step": 1}
+
+
+@dataclass
+class Warning:
+    deal: str
+    account: str
+    owner: str
+    stage: str
+    kind: str
+    days: int
+    amount: float
+    message: str
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY[self.kind]
+
+    def as_json(self) -> dict:
+        return {"deal": self.deal, "account": self.account, "owner": self.owner,
+                "stage": self.stage, "kind": self.kind, "days": self.days,
+                "amount": self.amount, "severity": self.severity, "message": self.message}
+
+
+@dataclass
+class Snoozed:
+    deal: str
+    owner: str
+    stage: str
+    until: dt.date
+    reason: str
+
+    def as_json(self) -> dict:
+        return {"deal": self.deal, "owner": self.owner, "stage": self.stage,
+                "until": self.until, "reason": self.reason}
+
+
+@dataclass
+class Stalls:
+    warnings: list[Warning]
+    snoozed: list[Snoozed]
+
+    def as_json(self) -> dict:
+        return {"warnings": [w.as_json() for w in self.warnings],
+                "snoozed": [s.as_json() for s in self.snoozed]}
+
+
+def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
+    stage = p.stage(d.stage)
+    if d.status != "open" or stage is None:
+        return []
+    rules = p.rules
+    out: list[Warning] = []
+
+    def warn(kind: str, days: int, message: str) -> None:
+        out.append(Warning(d.id, d.account, d.owner, d.stage, kind, days, d.amount, message))
+
+    in_stage = (today - d.entered).days
+    if in_stage > stage.stall_days:
+        warn("stalled", in_stage, f"{in_stage} days in {stage.label} "
+                                  f"(threshold {stage.stall_days})")
+    if in_stage >= rules.judge_days:
+        warn("judge", in_stage, f"no stage move for {in_stage} days: judge the customer's "
+                                f"intent, qualify or drop")
+    last = d.last_action
+    since_touch = (today - (last if last and last > d.entered else d.entered)).days
+    if since_touch >= rules.follow_up_days:
+        what = f"last action {last}" if last else "no action yet"
+        warn("follow_up", since_touch, f"no action for {since_touch} days ({what}): "
+                                       f"follow up")
+    progress = d.entered
+    for a in d.actions:
+        if a.moved and a.date > progress:
+            progress = a.date
+    idle = [a for a in d.actions if a.date >= progress and not a.moved]
+    if len(idle) >= rules.repeat_actions:
+        warn("no_progress", (today - progress).days,
+             f"{len(idle)} actions since the customer last moved ({progress}) and no move")
+    if d.next_date is None:
+        warn("no_next_step", 0, "no next step")
+    elif d.next_date < today:
+        late = (today - d.next_date).days
+        warn("next_overdue", late, f"next step {late} days overdue: {d.next_step}")
+    return out
+
+
+def stalled_deals(deals: list[Summary], p: Pipeline, today: dt.date) -> Stalls:
+    """Warnings sorted by severity, then amount, then days; snoozed deals apart."""
+    warnings: list[Warning] = []
+    snoozed: list[Snoozed] = []
+    for d in deals:
+        if d.status != "open":
+            continue
+        if is_snoozed(d, today):
+            snoozed.append(Snoozed(d.id, d.owner, d.stage, d.snooze_until,  # type: ignore[arg-type]
+                                   d.snooze_reason or ""))
+            continue
+        warnings.extend(deal_warnings(d, p, today))
+    warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+    snoozed.sort(key=lambda s: (s.until, s.deal))
+    return Stalls(warnings, snoozed)

@@ -1,0 +1,84 @@
+"""The weekly review as Markdown, for meeting notes."""
+
+from __future__ import annotations
+
+from funnelctl.analysis.review import RepReview, Review
+from funnelctl.model import Pipeline
+from funnelctl.render.rep import money
+from funnelctl.render.views import num, pct
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    def cell(x: str) -> str:
+        return str(x).replace("|", "\\|")
+
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return out
+
+
+def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
+    out = [f"## {r.owner}", ""]
+    out += _table(["stage", "deals", "benchmark", "amount", "weighted", "conversion obs/cfg"],
+                  [[s.label, str(s.count), f"{s.benchmark:.1f}", money(s.amount),
+                    money(s.weighted), f"{pct(s.observed)}/{pct(s.conversion)}"]
+                   for s in r.funnel.stages])
+    out.append("")
+    for d in r.funnel.diagnosis:
+        out.append(f"- **{d.kind.replace('_', ' ')}**: {d.message}")
+    for t in r.targets:
+        line = f"- **target {t.period}**: signed {t.won_deals}"
+        if t.target_deals is not None:
+            line += f" of {t.target_deals:g} ({t.expected_by_now:.1f} expected by now)"
+        if t.plan and t.plan.blocking:
+            row = next(x for x in t.plan.rows if x.stage == t.plan.blocking)
+            line += f"; blocked at {row.label}, {row.gap:.1f} deals short"
+        out.append(line)
+    out += ["", f"### Since {since}", ""]
+    if r.moved:
+        for m in r.moved:
+            extra = ""
+            if m.from_stage:
+                extra = f" {m.from_stage} → {m.stage}" + (" (forced)" if m.forced else "")
+            if m.kind == "lost":
+                extra = f" at {m.stage}: {m.reason}" + (f", to {m.competitor}"
+                                                        if m.competitor else "")
+            out.append(f"- {m.date} **{m.kind}** {m.deal} ({m.account}, "
+                       f"{money(m.amount)}){extra}")
+    else:
+        out.append("- nothing moved")
+    out += ["", "### Warnings", ""]
+    out += [f"- {w.deal} ({w.owner}, {w.stage}, {money(w.amount)}): **{w.kind}**, "
+            f"{w.message}" for w in r.warnings] or ["- none"]
+    out += ["", "### Questions to ask", ""]
+    out += [f"- {q['deal']} ({q['account']}): {q['question']}" for q in r.questions] \
+        or ["- none"]
+    f = r.figures
+    out += ["", "### Process", "",
+            f"- deals {f.deals} (open {f.open_deals}, won {f.won}, lost {f.lost}); "
+            f"win rate {pct(f.win_rate)}; actions per won deal {num(f.actions_per_won)}; "
+            f"cycle {num(f.cycle_days, 0)} days",
+            "- days in stage: " + ", ".join(f"{k} {num(v, 0)}"
+                                            for k, v in f.days_in_stage.items()),
+            f"- sales velocity {num(f.velocity, 0)} per day", ""]
+    return out
+
+
+def review(rv: Review, p: Pipeline) -> str:
+    out = [f"# Weekly review {rv.today}", "",
+           f"Moves since {rv.since}; period {rv.period}.", ""]
+    for r in [*rv.reps, rv.team]:
+        out += _rep(r, p, rv.since)
+    if rv.waivers:
+        out += ["## Waivers", ""]
+        out += [f"- {w['date']} {w['deal']} ({w['owner']}) → {w['stage']}: {w['reason']} "
+                f"(waived: {', '.join(w['waived'])})" for w in rv.waivers]
+        out.append("")
+    out += [f"## Leaderboard {rv.period}", ""]
+    out += _table(["#", "owner", "signed", "target", "amount", "target amount"],
+                  [[str(i), x.owner, str(x.won_deals),
+                    "-" if x.target_deals is None else f"{x.target_deals:g}",
+                    money(x.won_amount),
+                    "-" if x.target_amount is None else money(x.target_amount)]
+                   for i, x in enumerate(rv.leaderboard, 1)])
+    return "\n".join(out) + "\n"

@@ -1,0 +1,305 @@
+"""Rich renderings of the manager's views. Each takes a view's data and a console;
+none reads a file or computes a number the view did not."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from funnelctl.analysis.board import Column
+from funnelctl.analysis.forecast import BacktestRow, Forecast
+from funnelctl.analysis.funnel import Funnel
+from funnelctl.analysis.review import RepReview, Review
+from funnelctl.analysis.stalls import Stalls
+from funnelctl.analysis.targets import Progress, TargetPlan
+from funnelctl.model import Pipeline
+from funnelctl.render.rep import money
+
+
+def pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
+def num(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:,.{digits}f}"
+
+
+def funnel_bar(value: float, bench: float, top: float, width: int) -> Text:
+    """A centred bar: █ the actual, ░ the benchmark the actual falls short of,
+    ▓ (red) the actual beyond the benchmark."""
+    a = round(width * value / top) if top else 0
+    b = round(width * bench / top) if top else 0
+    a = max(a, 1) if value else 0
+    text = Text()
+    for x in range(width):
+        # distance of cell x from the centre, compared with half of each bar
+        dist = abs(2 * x + 1 - width)
+        in_a, in_b = dist < a, dist < b
+        if in_a and in_b:
+            text.append("█", style="cyan")
+        elif in_a:
+            text.append("▓", style="red")
+        elif in_b:
+            text.append("░", style="dim")
+        else:
+            text.append(" ")
+    return text
+
+
+def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
+                title: str | None = None) -> Group:
+    """The funnel table and its diagnosis, fitted to ``width`` columns."""
+    values = [s.amount if by_amount else s.count for s in f.stages]
+    bench = [s.benchmark for s in f.stages]
+    if by_amount and f.stages and f.stages[0].count:
+        per = f.stages[0].amount / f.stages[0].count
+        bench = [b * per for b in bench]
+    top = max([*values, *bench, 1])
+    bar_w = max(10, min(40, width - 70))
+    t = Table(title=title, title_justify="left", title_style="bold", box=None,
+              pad_edge=False, header_style="bold")
+    t.add_column("stage", no_wrap=True, max_width=20, overflow="ellipsis")
+    t.add_column("funnel (░ benchmark)", justify="center", no_wrap=True)
+    t.add_column("deals", justify="right")
+    t.add_column("bench", justify="right")
+    t.add_column("amount", justify="right")
+    t.add_column("weighted", justify="right")
+    t.add_column("conv obs/cfg", justify="right", no_wrap=True)
+    for s, v, b in zip(f.stages, values, bench):
+        t.add_row(s.label, funnel_bar(v, b, top, bar_w), str(s.count), f"{s.benchmark:.1f}",
+                  money(s.amount), money(s.weighted),
+                  f"{pct(s.observed)}/{pct(s.conversion)}"
+                  + (f" n={s.observed_base}" if s.observed is not None else ""))
+    parts: list = [t]
+    for d in f.diagnosis:
+        style = {"bulge": "red", "thin_top": "yellow", "late_entry_rep": "magenta",
+                 "clean": "green"}.get(d.kind, "")
+        label = {"bulge": "bulge", "thin_top": "thin top", "late_entries": "late entries",
+                 "late_entry_rep": "kept back?", "clean": "clean"}.get(d.kind, d.kind)
+        line = Text(f"  {label}: ", style=style)
+        line.append(d.message)
+        if d.kind == "late_entries" and d.deals:
+            shown = ", ".join(d.deals[:6]) + (" …" if len(d.deals) > 6 else "")
+            line.append(f" ({shown})", style="dim")
+        parts.append(line)
+    return Group(*parts)
+
+
+def funnel(con: Console, f: Funnel, p: Pipeline, by_amount: bool = False,
+           title: str | None = None) -> None:
+    con.print(funnel_view(f, p, con.width, by_amount, title))
+
+
+def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> None:
+    if not s.warnings:
+        con.print("No warnings: every open deal moved, was followed up and has a next step.")
+    else:
+        t = Table(box=None, pad_edge=False, header_style="bold")
+        t.add_column("deal", no_wrap=True)
+        t.add_column("owner", no_wrap=True)
+        t.add_column("stage", no_wrap=True)
+        t.add_column("amount", justify="right")
+        t.add_column("warning", no_wrap=True)
+        t.add_column("why", overflow="fold")
+        shown = s.warnings if limit is None else s.warnings[:limit]
+        for w in shown:
+            style = "red" if w.severity >= 4 else "yellow" if w.severity >= 2 else ""
+            t.add_row(w.deal, w.owner, w.stage, money(w.amount), Text(w.kind, style=style),
+                      w.message)
+        con.print(t)
+        if limit is not None and len(s.warnings) > limit:
+            con.print(f"… and {len(s.warnings) - limit} more (funnelctl stalls)")
+        deals = len({w.deal for w in s.warnings})
+        con.print(f"{len(s.warnings)} warnings on {deals} deals")
+    if s.snoozed:
+        con.print(Text("Snoozed on purpose:", style="bold"))
+        for z in s.snoozed:
+            con.print(f"  {z.deal} ({z.owner}, {z.stage}) until {z.until}: {z.reason}",
+                      markup=False)
+
+
+def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None) -> None:
+    t = Table(title=title, title_justify="left", box=None, pad_edge=False,
+              header_style="bold")
+    t.add_column("stage")
+    t.add_column("ratio", justify="right")
+    t.add_column("required", justify="right")
+    t.add_column("deals", justify="right")
+    t.add_column("actual", justify="right")
+    t.add_column("gap", justify="right")
+    for r in plan.rows:
+        gap = Text(f"{r.gap:+.1f}", style="red" if r.gap > 1e-9 else "green")
+        t.add_row(r.label, f"{r.rate:.3g}", f"{r.required:.1f}", str(r.required_deals),
+                  str(r.actual), gap)
+    con.print(t)
+    if plan.amount is not None:
+        con.print(f"  {money(plan.amount)} at an average won deal of "
+                  f"{money(plan.average_won or 0)} = {plan.target:.1f} deals")
+    if plan.rates_from == "history":
+        fb = f"; configured ratio where no deal has left a stage: {', '.join(plan.fallback)}" \
+            if plan.fallback else ""
+        con.print(f"  ratios achieved by the team, from {plan.history_base} deals' "
+                  f"stage histories{fb}")
+    if plan.blocking:
+        row = next(r for r in plan.rows if r.stage == plan.blocking)
+        con.print(Text(f"  blocked at {row.label}: {row.gap:.1f} deals short "
+                       f"(need {row.required:.1f}, hold {row.actual})", style="red bold"))
+    else:
+        con.print(Text("  every stage holds what the target needs", style="green"))
+
+
+def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
+    for pr in progs:
+        head = Text(f"{pr.owner} {pr.period}: ", style="bold")
+        if pr.target_deals is not None:
+            head.append(f"signed {pr.won_deals} of {pr.target_deals:g}")
+        if pr.target_amount is not None:
+            head.append(f"  {money(pr.won_amount)} of {money(pr.target_amount)}")
+        head.append(f"  ({pr.elapsed:.0%} of the period gone")
+        if pr.expected_by_now is not None:
+            behind = pr.won_deals < pr.expected_by_now - 1e-9
+            head.append(f", {pr.expected_by_now:.1f} expected by now", )
+            head.append(")")
+            head.append("  behind" if behind else "  on track",
+                        style="red" if behind else "green")
+        else:
+            head.append(")")
+        con.print(head)
+        if pr.plan:
+            target(con, pr.plan, p)
+
+
+def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None) -> None:
+    n = len(cols)
+    colw = max(16, (con.width - (n - 1)) // max(n, 1))
+    rows = rows if rows is not None else max(3, (con.height - 8) // 4)
+    t = Table(box=None, pad_edge=False, show_lines=False, header_style="bold")
+    for c in cols:
+        t.add_column(f"{c.label}\n{len(c.cards)} · {money(c.amount)}", width=colw - 1,
+                     overflow="ellipsis", no_wrap=True)
+    cells: list[list[Text]] = []
+    for c in cols:
+        lines: list[Text] = []
+        for card in c.cards[:rows]:
+            mark = "⚠ " if card.stalled else ""
+            txt = Text()
+            txt.append(f"{mark}{card.account}\n", style="red bold" if card.stalled else "bold")
+            txt.append(f"{money(card.amount)} {card.owner}\n")
+            txt.append(f"{card.days}d · {card.weakest or ''}\n", style="dim")
+            lines.append(txt)
+        if len(c.cards) > rows:
+            rest = c.cards[rows:]
+            lines.append(Text(f"+{len(rest)} more, {money(sum(x.amount for x in rest))}",
+                              style="italic"))
+        cells.append(lines)
+    height = max((len(x) for x in cells), default=0)
+    for i in range(height):
+        t.add_row(*[x[i] if i < len(x) else Text("") for x in cells])
+    con.print(t)
+
+
+def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
+    t = Table(title=f"Forecast {f.period}", title_justify="left", box=None, pad_edge=False,
+              header_style="bold")
+    for col in ("owner", "signed", "open", "expected deals", "expected amount", "commit",
+                "best case"):
+        t.add_column(col, justify="left" if col == "owner" else "right")
+    for line in [*f.owners, f.total]:
+        style = "bold" if line is f.total else ""
+        t.add_row(Text(line.owner, style=style), f"{line.won_deals} / {money(line.won_amount)}",
+                  str(line.open_deals), f"{line.expected_deals:.1f}",
+                  money(line.expected_amount), money(line.commit_amount),
+                  money(line.best_amount))
+    con.print(t)
+    if f.total.slipping:
+        con.print(f"  {len(f.total.slipping)} deals past their expected close date are counted "
+                  f"here: {', '.join(f.total.slipping[:8])}"
+                  + (" …" if len(f.total.slipping) > 8 else ""), markup=False)
+
+
+def backtest(con: Console, rows: list[BacktestRow]) -> None:
+    t = Table(title="Backtest: the forecast at each month start against what closed",
+              title_justify="left", box=None, pad_edge=False, header_style="bold")
+    for col in ("month", "forecast deals", "forecast amount", "signed deals", "signed amount",
+                "accuracy"):
+        t.add_column(col, justify="left" if col == "month" else "right")
+    for r in rows:
+        t.add_row(r.month, f"{r.forecast_deals:.1f}", money(r.forecast_amount),
+                  str(r.actual_deals), money(r.actual_amount), pct(r.accuracy))
+    con.print(t)
+    accs = [r.accuracy for r in rows if r.accuracy is not None]
+    if accs:
+        con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
+
+
+def rep_section(con: Console, r: RepReview, p: Pipeline, since) -> None:
+    from rich.rule import Rule
+
+    con.print(Rule(Text(f" {r.owner} ", style="bold")))
+    funnel(con, r.funnel, p)
+    if r.targets:
+        progress(con, r.targets, p)
+    if r.moved:
+        con.print(Text(f"Since {since}:", style="bold"))
+        for m in r.moved:
+            detail = ""
+            if m.kind in ("advanced", "regressed"):
+                detail = f"{m.from_stage} -> {m.stage}" + (" (forced)" if m.forced else "")
+            elif m.kind == "lost":
+                detail = f"at {m.stage}: {m.reason}" + (f", to {m.competitor}"
+                                                        if m.competitor else "")
+            elif m.kind == "inflow":
+                detail = f"new at {m.stage}"
+            style = {"won": "green", "lost": "red", "regressed": "yellow"}.get(m.kind, "")
+            line = Text(f"  {m.date} ")
+            line.append(f"{m.kind:<9}", style=style)
+            line.append(f" {m.deal} ({m.account}, {money(m.amount)}) {detail}")
+            con.print(line)
+    else:
+        con.print(f"Nothing moved since {since}.")
+    if r.warnings:
+        con.print(Text("Warnings:", style="bold"))
+        stalls(con, Stalls(r.warnings, []), p, limit=12)
+    if r.snoozed:
+        con.print(f"  ({r.snoozed} snoozed on purpose)")
+    if r.questions:
+        con.print(Text("Questions to ask:", style="bold"))
+        for q in r.questions[:12]:
+            con.print(f"  {q['deal']} ({q['account']}): {q['question']}", markup=False)
+        if len(r.questions) > 12:
+            con.print(f"  … and {len(r.questions) - 12} more")
+    f = r.figures
+    con.print(Text("Process:", style="bold"))
+    stays = ", ".join(f"{k} {num(v, 0)}" for k, v in f.days_in_stage.items())
+    conv = ", ".join(f"{k} {pct(v)}" for k, v in f.conversion.items())
+    con.print(f"  deals {f.deals} (open {f.open_deals}, won {f.won}, lost {f.lost})  "
+              f"win rate {pct(f.win_rate)}  actions per won deal {num(f.actions_per_won)}  "
+              f"cycle {num(f.cycle_days, 0)} days", markup=False)
+    con.print(f"  days in stage: {stays}", markup=False)
+    con.print(f"  conversion: {conv}", markup=False)
+    con.print(f"  sales velocity: {num(f.velocity, 0)} per day "
+              f"(open {f.open_deals} x avg won {num(f.average_won, 0)} x win rate "
+              f"{pct(f.win_rate)} / {num(f.cycle_days, 0)} days)", markup=False)
+
+
+def review(con: Console, rv: Review, p: Pipeline) -> None:
+    con.print(Text(f"Weekly review {rv.today} (moves since {rv.since}, period {rv.period})",
+                   style="bold"))
+    for r in rv.reps:
+        rep_section(con, r, p, rv.since)
+    rep_section(con, rv.team, p, rv.since)
+    if rv.waivers:
+        con.print(Text("Waivers (forced moves):", style="bold"))
+        for w in rv.waivers:
+            con.print(f"  {w['date']} {w['deal']} ({w['owner']}) -> {w['stage']}: "
+                      f"{w['reason']} [waived: {', '.join(w['waived'])}]", markup=False)
+    t = Table(title=f"Leaderboard {rv.period}", title_justify="left", box=None,
+              pad_edge=False, header_style="bold")
+    for col in ("#", "owner", "signed", "target", "amount", "target amount"):
+        t.add_column(col, justify="left" if col in ("owner",) else "right")
+    for i, x in enumerate(rv.leaderboard, 1):
+        t.add_row(str(i), x.owner, str(x.won_deals),
+                  "-" if x.target_deals is None else f"{x.target_deals:g}",
+                  money(x.won_amount), "-" if x.target_amount is None else money(x.target_amount))
+    con.print(t)
