@@ -123,7 +123,7 @@ def simulate(rng: random.Random, profile: dict, created: dt.date, today: dt.date
                     return history, "open", None
                 at -= 1
                 history.append((STAGES[at], cur))
-        elif rng.random() < 0.55:
+        elif rng.random() < 0.8:
             return history, "lost", cur
         else:  # sits on: the deal stays open at this stage, often stalled
             return history, "open", None
@@ -140,15 +140,25 @@ def deal_text(rng: random.Random, n: int, owner: str, profile_name: str, today: 
         account, title = rng.choice(EN_ACCOUNTS), rng.choice(EN_TITLES)
     deal_id = f"d{n:06d}"
     if named is not None:  # readable ids for the sample: account and title, unique
-        base = slug(f"{account} {title}") if not zh else f"{slug(account)}-{n:02d}"
-        deal_id = base if base not in named else f"{base}-{n}"
+        base = (f"{slug(account).split('-')[0]}-{slug(title).split('-')[0]}" if not zh
+                else slug(account))
+        deal_id, k = base, 2
+        while deal_id in named:
+            deal_id, k = f"{base}-{k}", k + 1
         named.add(deal_id)
     amount = rng.choice([18, 25, 40, 60, 85, 120, 150, 240, 380, 600]) * 1000
     stage = history[-1][0]
     lines = [f"# {account}: {title}", f"id: {deal_id}", f"title: {q(title)}",
              f"account: {q(account)}", f"owner: {owner}", f"amount: {amount}",
              "currency: EUR", f"source: {q(rng.choice(SOURCES))}", f"created: {created}"]
-    lines.append(f"close: {days(history[-1][1], rng.randint(20, 120))}")
+    if closed:
+        close = closed
+    else:
+        left = 4 - (STAGES.index(stage) if stage in STAGES else 4)
+        close = days(history[-1][1], left * 25 + rng.randint(0, 30))
+        if close < today and rng.random() < 0.7:  # most reps move a passed date
+            close = days(today, rng.randint(5, 60))
+    lines.append(f"close: {close}")
     lines += [f"stage: {stage}", f"status: {status}"]
     # contacts
     lines.append("contacts:")
@@ -245,7 +255,7 @@ def generate(out: Path, n: int, seed: int, today: dt.date, reps: int, folders: b
     names = ["li.wei", "anna.berg", "marco.rossi", "zhang.min"]
     owners = [(names[i] if i < 4 else f"rep{i:03d}") for i in range(reps)]
     profiles = ["clean", "bulge", "late", "thin"]
-    weights = [3, 3, 3, 1]  # the thin-top rep has fewer deals
+    weights = [5, 3, 3, 1.5]  # the thin-top rep has fewer deals
     deals = out / "deals"
     if deals.exists():
         shutil.rmtree(deals)
@@ -264,11 +274,60 @@ def generate(out: Path, n: int, seed: int, today: dt.date, reps: int, folders: b
         shutil.copy(ROOT / "funnelctl" / "templates" / "stages_en.yaml", stages)
 
 
+def sample_story(out: Path, today: dt.date) -> None:
+    """Last week's work on the sample, done with funnelctl itself so that the review
+    has something to report: a win, a regression, a forced move, snoozes."""
+    import subprocess
+    import sys
+
+    def run(*args: str, day: dt.date = today, check: bool = True) -> str:
+        cmd = [sys.executable, "-m", "funnelctl", "--dir", str(out), "--no-cache",
+               "--today", str(day), *args]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if check and res.returncode:
+            raise SystemExit(f"{' '.join(args)}: {res.stderr}")
+        return res.stdout
+
+    deals = json.loads(run("list", "--status", "open", "--json"))
+    pick = {}
+    for d in deals:
+        pick.setdefault((d["owner"], d["stage"]), []).append(d["id"])
+
+    def first(owner: str, stage: str) -> str | None:
+        ids = pick.get((owner, stage)) or []
+        return ids.pop(0) if ids else None
+
+    week = [days(today, -k) for k in range(6, -1, -1)]
+    if (x := first("marco.rossi", "negotiation")):  # signed on Thursday
+        for m in MILESTONES["negotiation"]:
+            run("tick", x, m, "-e", "signed order confirmation, ref PO-4471", day=week[2],
+                check=False)
+        run("win", x, day=week[3])
+    if (x := first("anna.berg", "evaluation")):  # the customer reopened the need
+        run("advance", x, "--to", "nurture", day=week[1])
+        run("act", x, "--kind", "meeting", "--goal", "understand why they paused",
+            "--result", "new plant manager wants to re-scope", "--next",
+            f"{days(today, 5)}: workshop with the new plant manager", day=week[1])
+    if (x := first("li.wei", "nurture")):  # pushed on by the sales director
+        run("advance", x, "--force", "--reason",
+            "customer asked for an urgent offer; approved by the sales director", day=week[4])
+    if (x := first("zhang.min", "evaluation")) or (x := first("zhang.min", "lead")):
+        run("snooze", x, "--until", str(days(today, 52)), "--reason",
+            "customer's 2027 budget is released in mid January", day=week[5])
+    if (x := first("anna.berg", "evaluation")):
+        run("snooze", x, "--until", str(days(today, 26)), "--reason",
+            "public tender opens on the 20th", day=week[5])
+    if (x := first("li.wei", "lead")):
+        run("act", x, "--kind", "visit", "--goal", "confirm the project with the plant manager",
+            "--result", "confirmed: line 3 to be replaced next year", "--moved", "--next",
+            f"{days(today, 2)}: send the site survey form", day=week[6])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", type=Path)
     ap.add_argument("--deals", type=int, default=48)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--today", default="2026-11-24")
     ap.add_argument("--reps", type=int, default=4)
     ap.add_argument("--folders", action="store_true", help="one sub-folder per region")
@@ -276,7 +335,8 @@ def main() -> None:
     a = ap.parse_args()
     today = dt.date.fromisoformat(a.today)
     if a.sample:
-        generate(a.out, 56, a.seed, today, 4, folders=True, named=True)
+        generate(a.out, 96, a.seed, today, 4, folders=True, named=True)
+        sample_story(a.out, today)
     else:
         generate(a.out, a.deals, a.seed, today, max(4, a.reps), a.folders)
 

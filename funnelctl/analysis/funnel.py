@@ -4,7 +4,8 @@
   through from the stage above: count > above x ratio x BULGE_FACTOR, and at
   least BULGE_MIN_EXCESS deals over it (so that 2 against 1.5 is not a sickness);
 - thin top: fewer leads than the benchmark needs to have fed the later stages
-  (for each later stage j: count_j / product of the ratios up to j);
+  (for each later stage j: count_j / product of the ratios up to j), by the same
+  margin as a bulge: need > leads x BULGE_FACTOR and at least BULGE_MIN_EXCESS more;
 - late entries: deals whose first history entry is already at the third open
   stage (evaluation by default) or later; a rep with at least LATE_MIN such deals
   that make up more than half of his deals is named;
@@ -114,7 +115,8 @@ def funnel_shape(deals: list[Summary], p: Pipeline,
         cum *= rates[j - 1]
         if cum and count[j] / cum > need_top:
             need_top, feeder = count[j] / cum, p.stages[j]
-    if feeder is not None and count[0] < need_top:
+    if (feeder is not None and need_top > count[0] * BULGE_FACTOR
+            and need_top - count[0] >= BULGE_MIN_EXCESS):
         diagnosis.append(Diagnosis(
             "thin_top",
             f"only {count[0]} in {p.stages[0].label}; the {count[p.index(feeder.id)]} in "

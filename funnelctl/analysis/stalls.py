@@ -40,6 +40,15 @@ class Warning:
     def severity(self) -> int:
         return SEVERITY[self.kind]
 
+    @property
+    def short(self) -> str:
+        """The warning in a few words with its number, for tables."""
+        return {"stalled": f"stalled {self.days}d", "judge": f"no move {self.days}d",
+                "follow_up": f"no action {self.days}d",
+                "no_progress": f"no progress {self.days}d",
+                "next_overdue": f"next step {self.days}d late",
+                "no_next_step": "no next step"}[self.kind]
+
     def as_json(self) -> dict:
         return {"deal": self.deal, "account": self.account, "owner": self.owner,
                 "stage": self.stage, "kind": self.kind, "days": self.days,

@@ -18,6 +18,15 @@ def money(x: float) -> str:
     return f"{x:,.0f}"
 
 
+def short_money(x: float) -> str:
+    """911k, 1.11M: for columns that must stay narrow."""
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    return f"{x:,.0f}"
+
+
 def bar(level: int, top: int, width: int = 12) -> str:
     full = round(width * level / top) if top else 0
     return "█" * full + "░" * (width - full)
@@ -135,13 +144,16 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
 
 def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
     t = Table(box=None, pad_edge=False, header_style="bold")
-    for col in ("id", "account", "title", "owner", "stage", "status"):
-        t.add_column(col, overflow="ellipsis", no_wrap=col == "id")
-    t.add_column("amount", justify="right")
+    t.add_column("id", no_wrap=True)
+    t.add_column("account", no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
+    t.add_column("title", no_wrap=True, overflow="ellipsis", ratio=2, min_width=8)
+    t.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
+    t.add_column("stage", no_wrap=True)
+    t.add_column("status", no_wrap=True)
+    t.add_column("amount", justify="right", no_wrap=True)
     for d in deals:
         flag = " !" if d.flags else ""
-        t.add_row(d.id + flag, d.account, d.title, d.owner, pipeline.label(d.stage), d.status,
-                  money(d.amount))
+        t.add_row(d.id + flag, d.account, d.title, d.owner, d.stage, d.status, money(d.amount))
     con.print(t)
     total = sum(d.amount for d in deals)
     con.print(f"{len(deals)} deals, {money(total)} {pipeline.currency}"

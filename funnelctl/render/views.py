@@ -14,7 +14,7 @@ from funnelctl.analysis.review import RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.model import Pipeline
-from funnelctl.render.rep import money
+from funnelctl.render.rep import money, short_money
 
 
 def pct(x: float | None) -> str:
@@ -56,21 +56,22 @@ def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
         per = f.stages[0].amount / f.stages[0].count
         bench = [b * per for b in bench]
     top = max([*values, *bench, 1])
-    bar_w = max(10, min(40, width - 70))
+    bar_w = max(8, min(40, width - 68))
     t = Table(title=title, title_justify="left", title_style="bold", box=None,
               pad_edge=False, header_style="bold")
     t.add_column("stage", no_wrap=True, max_width=20, overflow="ellipsis")
-    t.add_column("funnel (░ benchmark)", justify="center", no_wrap=True)
+    t.add_column("funnel", justify="center", no_wrap=True)
     t.add_column("deals", justify="right")
     t.add_column("bench", justify="right")
     t.add_column("amount", justify="right")
     t.add_column("weighted", justify="right")
     t.add_column("conv obs/cfg", justify="right", no_wrap=True)
+    t.caption = "█ deals  ░ benchmark not reached  ▓ beyond the benchmark"
+    t.caption_justify = "left"
     for s, v, b in zip(f.stages, values, bench):
         t.add_row(s.label, funnel_bar(v, b, top, bar_w), str(s.count), f"{s.benchmark:.1f}",
-                  money(s.amount), money(s.weighted),
-                  f"{pct(s.observed)}/{pct(s.conversion)}"
-                  + (f" n={s.observed_base}" if s.observed is not None else ""))
+                  short_money(s.amount), short_money(s.weighted),
+                  f"{pct(s.observed)}/{pct(s.conversion)}")
     parts: list = [t]
     for d in f.diagnosis:
         style = {"bulge": "red", "thin_top": "yellow", "late_entry_rep": "magenta",
@@ -92,26 +93,44 @@ def funnel(con: Console, f: Funnel, p: Pipeline, by_amount: bool = False,
 
 
 def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> None:
+    """One row per deal, its warnings together, worst and largest deals first."""
     if not s.warnings:
         con.print("No warnings: every open deal moved, was followed up and has a next step.")
     else:
+        grouped: dict[str, list] = {}
+        for w in s.warnings:  # already sorted: the first warning of a deal is its worst
+            grouped.setdefault(w.deal, []).append(w)
+        items = list(grouped.values())
+        shown = items if limit is None else items[:limit]
+        wide = con.width >= 110  # narrow screens get the warnings on a line of their own
         t = Table(box=None, pad_edge=False, header_style="bold")
-        t.add_column("deal", no_wrap=True)
-        t.add_column("owner", no_wrap=True)
-        t.add_column("stage", no_wrap=True)
-        t.add_column("amount", justify="right")
-        t.add_column("warning", no_wrap=True)
-        t.add_column("why", overflow="fold")
-        shown = s.warnings if limit is None else s.warnings[:limit]
-        for w in shown:
-            style = "red" if w.severity >= 4 else "yellow" if w.severity >= 2 else ""
-            t.add_row(w.deal, w.owner, w.stage, money(w.amount), Text(w.kind, style=style),
-                      w.message)
-        con.print(t)
-        if limit is not None and len(s.warnings) > limit:
-            con.print(f"… and {len(s.warnings) - limit} more (funnelctl stalls)")
-        deals = len({w.deal for w in s.warnings})
-        con.print(f"{len(s.warnings)} warnings on {deals} deals")
+        t.add_column("deal", no_wrap=True, overflow="ellipsis", max_width=30)
+        t.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
+        t.add_column("stage", no_wrap=True, overflow="ellipsis", max_width=11)
+        t.add_column("amount", justify="right", no_wrap=True)
+        if wide:
+            t.add_column("warnings", overflow="fold", ratio=1)
+        for ws in shown:
+            w0 = ws[0]
+            why = Text()
+            for i, w in enumerate(ws):
+                style = "red" if w.severity >= 4 else "yellow" if w.severity >= 2 else ""
+                if i:
+                    why.append(" · ")
+                why.append(w.short, style=style)
+            row = [w0.deal, w0.owner, w0.stage, short_money(w0.amount)]
+            if wide:
+                t.add_row(*row, why)
+            else:
+                head = Text(f"{w0.deal}", style="bold")
+                head.append(f"  {w0.owner}  {w0.stage}  {short_money(w0.amount)}")
+                con.print(head)
+                con.print(Text("    ").append_text(why))
+        if wide:
+            con.print(t)
+        if limit is not None and len(items) > limit:
+            con.print(f"… and {len(items) - limit} more deals (funnelctl stalls)")
+        con.print(f"{len(s.warnings)} warnings on {len(items)} deals")
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
         for z in s.snoozed:
