@@ -14,6 +14,7 @@ import unicodedata
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.tokens import CommentToken
 
 from funnelctl.checks import missing_to_enter
 from funnelctl.model import Deal, Pipeline
@@ -55,6 +56,15 @@ def _take_trailing(node: Any) -> Any:
     if not entry or len(entry) <= pos or entry[pos] is None:
         return None
     tok = entry[pos]
+    value = tok.value
+    if not value.startswith("\n"):
+        # an end-of-line comment belongs to its own line; only the blank lines and
+        # comment lines after it move to the new last element
+        eol, _, rest = value.partition("\n")
+        if not rest.strip(" \n") and "\n" not in rest:
+            return None
+        tok.value = eol + "\n"
+        return CommentToken("\n" + rest, tok.start_mark, tok.end_mark)
     entry[pos] = None
     return tok
 

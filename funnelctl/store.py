@@ -126,7 +126,8 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if deal.id != stem:
         findings.append((("id",), f"id {deal.id!r} differs from the file name {stem!r}"))
-    return deal, [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+    problems = [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+    return deal, sorted(problems, key=lambda p: p.line)
 
 
 def deal_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:

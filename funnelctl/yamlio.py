@@ -35,7 +35,7 @@ class CoreLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 CoreLoader.yaml_implicit_resolvers = {}
 _RESOLVERS = [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+)$",
      "-+0123456789"),
     ("tag:yaml.org,2002:float",
      r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -60,7 +60,17 @@ def _construct_int(loader: Any, node: Any) -> int:
     return int(value)  # a leading zero is decimal in YAML 1.2
 
 
+def _construct_timestamp(loader: Any, node: Any) -> Any:
+    # an impossible date such as 2026-13-01 stays text, so that validation reports it
+    # on its own line instead of failing the whole file
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 CoreLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+CoreLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class YamlError(Exception):
@@ -79,8 +89,6 @@ def load_fast(text: str | bytes) -> Any:
         line = mark.line + 1 if mark else 1
         return _raise(line, f"not valid YAML: {exc.problem or exc}")
     except yaml.YAMLError as exc:
-        return _raise(1, f"not valid YAML: {exc}")
-    except ValueError as exc:  # an impossible date such as 2026-02-30
         return _raise(1, f"not valid YAML: {exc}")
 
 

@@ -1,0 +1,105 @@
+"""Reading and writing agree: the fast reader reads YAML 1.2 like the round-trip
+writer, writes keep every byte they do not mean to change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from funnelctl import yamlio
+
+
+def test_the_fast_reader_uses_libyaml() -> None:
+    assert yamlio.HAVE_LIBYAML, "PyYAML without libyaml: reads would be ~10x slower"
+    assert issubclass(yamlio.CoreLoader, yaml.CSafeLoader)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("no", "no"), ("yes", "yes"), ("on", "on"), ("off", "off"), ("y", "y"), ("NO", "NO"),
+    ("true", True), ("false", False), ("09:30", "09:30"), ("1:20", "1:20"),
+    ("010", 10), ("0o10", 8), ("0x1f", 31), ("1_000", 1000), ("12.5", 12.5),
+    ("2026-11-24", dt.date(2026, 11, 24)), ("2026-11", "2026-11"), ("~", None),
+    ("null", None), ("1e3", 1000.0),
+])
+def test_reader_resolves_plain_scalars_as_yaml_1_2(text: str, value) -> None:
+    from ruamel.yaml import YAML
+
+    assert yamlio.load_fast(f"k: {text}\n") == {"k": value}
+    # and the round-trip parser that writes the files agrees
+    rt = YAML(typ="rt").load(f"k: {text}\n")["k"]
+    assert rt == value
+
+
+@pytest.mark.parametrize("s", ["no", "yes", "On", "1.0", "2026-01-01", "null", "", " pad",
+                               "a: b", "#tag", "- x", "[x]", "1:20", "010", "true", "@x"])
+def test_strings_that_would_read_back_as_something_else_are_quoted(s: str) -> None:
+    y = yamlio.rt_yaml("")
+    text = yamlio.rt_dump(y, {"k": yamlio.plain_safe(s)})
+    assert yamlio.load_fast(text) == {"k": s}
+    assert yaml.safe_load(text) == {"k": s}  # a YAML 1.1 reader too
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30))
+def test_any_text_written_reads_back_the_same(s: str) -> None:
+    y = yamlio.rt_yaml("")
+    text = yamlio.rt_dump(y, {"k": yamlio.plain_safe(s)})
+    assert yamlio.load_fast(text) == {"k": s}
+
+
+SAMPLES = [
+    # funnelctl's own style, comments, quoting, flow maps, unicode
+    """# Acme: pumps
+id: acme   # the id
+title: "Line 3 cooling"
+account: 'Acme Pumps'
+owner: li.wei
+amount: 120000
+tags: [a, "b", 'c']
+history:
+  - stage: lead
+    date: 2026-11-01
+
+  # a comment before milestones
+milestones:
+  need_identified: {date: 2026-11-02, evidence: "yes"}
+notes: |
+  二期项目，客户关心交货周期。
+  Second line.
+""",
+    # lists flush with their key, 4-space mappings
+    """id: b
+history:
+- stage: lead
+  date: 2026-11-01
+contacts:
+- name: Wang
+  role: CFO
+levels:
+    need:
+        level: 2
+        date: 2026-11-02
+""",
+]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_round_trip_is_byte_identical(text: str) -> None:
+    y, doc = yamlio.rt_load(text)
+    assert yamlio.rt_dump(y, doc) == text
+
+
+def test_guess_indent() -> None:
+    assert yamlio.guess_indent(SAMPLES[0]) == (2, 4, 2)
+    assert yamlio.guess_indent(SAMPLES[1]) == (4, 2, 0)
+
+
+def test_line_of_walks_keys_and_indexes() -> None:
+    text = SAMPLES[0]
+    assert yamlio.line_of(text, ("history", 0, "date")) == 10
+    assert yamlio.line_of(text, ("milestones", "need_identified", "evidence")) == 14
+    assert yamlio.line_of(text, ("nope",)) == 2  # not there: the document's first node
