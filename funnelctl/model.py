@@ -7,9 +7,8 @@ ladder that exists). Rules that tie a deal to the pipeline live in
 loads and is shown, flagged.
 """
 
-from __future__ import annotations
-
 import datetime as dt
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,7 +19,9 @@ Date = dt.date
 class Strict(BaseModel):
     """Configuration models refuse unknown keys: a typo in stages.yaml is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a schema is built on first use, so a run that reads only the cache
+    # never pays for the deal models
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Milestone(Strict):
@@ -43,7 +44,7 @@ class Stage(Strict):
     )
 
     @model_validator(mode="after")
-    def _unique_milestones(self) -> Stage:
+    def _unique_milestones(self) -> "Stage":
         seen: set[str] = set()
         for m in self.milestones:
             if m.id in seen:
@@ -102,26 +103,32 @@ class Pipeline(Strict):
     lost: Lost
     ladders: list[Ladder] = []
     action_kinds: list[str] = Field(min_length=1)
-    rules: Rules = Rules()
+    rules: Rules = Field(default_factory=Rules)
     teams: dict[str, list[str]] = {}
     targets: list[Target] = []
 
-    # -- lookups used everywhere -------------------------------------------------
-    @property
+    # -- lookups used everywhere (computed once: views call them per deal) -------
+    @cached_property
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Stage id -> position; the won outcome is the position after the last stage."""
+        out = {s.id: i for i, s in enumerate(self.stages)}
+        out[self.won.id] = len(self.stages)
+        return out
+
+    @cached_property
+    def _stage_by_id(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.stages}
+
     def index(self, stage_id: str) -> int:
         """Position of a stage; the won outcome counts as the stage after the last."""
-        if stage_id == self.won.id:
-            return len(self.stages)
-        return self.stage_ids.index(stage_id)
+        return self.positions[stage_id]
 
     def stage(self, stage_id: str) -> Stage | None:
-        for s in self.stages:
-            if s.id == stage_id:
-                return s
-        return None
+        return self._stage_by_id.get(stage_id)
 
     def ladder(self, ladder_id: str) -> Ladder | None:
         for lad in self.ladders:
@@ -136,7 +143,7 @@ class Pipeline(Strict):
         return None
 
     def known_stage(self, stage_id: str) -> bool:
-        return stage_id == self.won.id or stage_id in self.stage_ids
+        return stage_id in self.positions
 
     def label(self, stage_id: str) -> str:
         if stage_id == self.won.id:
@@ -150,7 +157,7 @@ class Pipeline(Strict):
         return [team for team, members in self.teams.items() if owner in members]
 
 
-def pipeline_findings(p: Pipeline) -> list[tuple[tuple[Any, ...], str]]:
+def pipeline_findings(p: "Pipeline") -> list[tuple[tuple[Any, ...], str]]:
     """Rules across the fields of stages.yaml, as (location, message) pairs."""
     out: list[tuple[tuple[Any, ...], str]] = []
     ids = p.stage_ids
@@ -190,7 +197,7 @@ def pipeline_findings(p: Pipeline) -> list[tuple[tuple[Any, ...], str]]:
 class Loose(BaseModel):
     """Deal parts keep keys a team adds; funnelctl never drops them on a write."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class Contact(Loose):

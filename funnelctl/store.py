@@ -131,25 +131,24 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
 
 
 def deal_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Every *.yaml / *.yml under deals/, with its stat, in a stable order."""
-    base = root / DEALS_DIR
-    stack = [base]
+    """Every *.yaml / *.yml under deals/ (path relative to the root, with forward
+    slashes) with its stat, in a stable order. Hidden files and folders are skipped."""
+    stack = [(root / DEALS_DIR, DEALS_DIR)]
     found: list[tuple[str, os.stat_result]] = []
-    prefix = len(str(root)) + 1
     while stack:
-        folder = stack.pop()
+        folder, rel_folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.name.endswith((".yaml", ".yml")):
-                rel = entry.path[prefix:].replace(os.sep, "/")
-                found.append((rel, entry.stat()))
+                stack.append((Path(entry.path), f"{rel_folder}/{name}"))
+            elif name.endswith((".yaml", ".yml")):
+                found.append((f"{rel_folder}/{name}", entry.stat()))
     found.sort()
     return iter(found)
 

@@ -29,9 +29,11 @@ class Observed:
 def furthest(d: Summary, p: Pipeline) -> int:
     """The furthest stage index a deal ever reached (signing = len(stages))."""
     best = -1
-    for m in d.history:
-        if p.known_stage(m.stage):
-            best = max(best, p.index(m.stage))
+    pos = p.positions
+    for stage, _, _ in d.history:
+        i = pos.get(stage)
+        if i is not None and i > best:
+            best = i
     return best
 
 
@@ -39,24 +41,25 @@ def observed_conversion(deals: list[Summary], p: Pipeline,
                         until: dt.date | None = None) -> list[Observed]:
     """One pass over the histories; linear in deals x history length."""
     n = len(p.stages)
+    pos = p.positions
     reached = [0] * n
     left = [0] * n
     converted = [0] * n
     for d in deals:
-        history = d.history if until is None else [m for m in d.history if m.date <= until]
+        history = d.history if until is None else [m for m in d.history if m[1] <= until]
         if not history:
             continue
         seen: set[int] = set()
         best = -1
-        for m in history:
-            if p.known_stage(m.stage):
-                i = p.index(m.stage)
-                best = max(best, i)
+        for stage, _, _ in history:
+            i = pos.get(stage)
+            if i is not None:
+                if i > best:
+                    best = i
                 if i < n:
                     seen.add(i)
         closed = d.status != "open" and (until is None or (d.outcome_date or until) <= until)
-        last = history[-1].stage
-        cur = p.index(last) if p.known_stage(last) else -1
+        cur = pos.get(history[-1][0], -1)
         for i in seen:
             reached[i] += 1
             if best > i:

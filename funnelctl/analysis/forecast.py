@@ -120,15 +120,15 @@ class BacktestRow:
 
 def state_at(d: Summary, p: Pipeline, day: dt.date) -> str | None:
     """The open stage a deal was at on ``day`` (None: not yet in, or already closed)."""
-    if d.history[0].date > day:
+    if d.history[0][1] > day:
         return None
     if d.status != "open" and d.outcome_date and d.outcome_date <= day:
         return None
     stage = None
-    for m in d.history:
-        if m.date > day:
+    for s, date, _ in d.history:
+        if date > day:
             break
-        stage = m.stage
+        stage = s
     return stage if stage in p.stage_ids else None
 
 

@@ -88,8 +88,8 @@ def funnel_shape(deals: list[Summary], p: Pipeline,
     amount = [0.0] * n
     weighted = [0.0] * n
     for d in deals:
-        if d.status == "open" and d.stage in p.stage_ids:
-            i = p.index(d.stage)
+        i = p.positions.get(d.stage)
+        if d.status == "open" and i is not None and i < n:
             count[i] += 1
             amount[i] += d.amount
             weighted[i] += d.amount * p.stages[i].probability
@@ -129,8 +129,8 @@ def funnel_shape(deals: list[Summary], p: Pipeline,
     late_owner: dict[str, list[str]] = defaultdict(list)
     for d in deals:
         per_owner[d.owner] += 1
-        first = d.history[0].stage
-        if p.known_stage(first) and p.index(first) >= li:
+        first = d.history[0][0]
+        if p.positions.get(first, -1) >= li:
             late.append((d.id, d.owner, first))
             late_owner[d.owner].append(d.id)
     if late:

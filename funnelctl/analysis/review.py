@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from funnelctl.analysis.conversion import observed_conversion
+from funnelctl.analysis.conversion import Observed, observed_conversion
 from funnelctl.analysis.funnel import Funnel, funnel_shape
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import Warning, deal_warnings
@@ -130,21 +130,23 @@ class Review:
 def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.date
                 ) -> list[Moved]:
     out: list[Moved] = []
+    pos = p.positions
     for d in deals:
-        for i, m in enumerate(d.history):
-            if not since <= m.date <= today:
+        for i, (stage, date, forced) in enumerate(d.history):
+            if not since <= date <= today:
                 continue
             if i == 0:
-                out.append(Moved(d.id, d.account, d.owner, "inflow", m.date, m.stage,
+                out.append(Moved(d.id, d.account, d.owner, "inflow", date, stage,
                                  amount=d.amount))
                 continue
-            prev = d.history[i - 1].stage
-            if m.stage == p.won.id:
+            prev = d.history[i - 1][0]
+            if stage == p.won.id:
                 continue  # reported as won below
-            if p.known_stage(prev) and p.known_stage(m.stage):
-                kind = "regressed" if p.index(m.stage) < p.index(prev) else "advanced"
-                out.append(Moved(d.id, d.account, d.owner, kind, m.date, m.stage, prev,
-                                 d.amount, forced=m.forced))
+            a, b = pos.get(prev), pos.get(stage)
+            if a is not None and b is not None:
+                kind = "regressed" if b < a else "advanced"
+                out.append(Moved(d.id, d.account, d.owner, kind, date, stage, prev,
+                                 d.amount, forced=forced))
         if d.status != "open" and d.outcome_date and since <= d.outcome_date <= today:
             out.append(Moved(d.id, d.account, d.owner, d.status, d.outcome_date, d.stage,
                              amount=d.amount, reason=d.lost_reason,
@@ -187,19 +189,22 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[d
     return out
 
 
-def process_figures(deals: list[Summary], p: Pipeline, today: dt.date) -> Figures:
+def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
+                    observed: list[Observed] | None = None) -> Figures:
     won = [d for d in deals if d.status == "won"]
     lost = [d for d in deals if d.status == "lost"]
     open_ = [d for d in deals if d.status == "open"]
     stays: dict[str, list[int]] = defaultdict(list)
+    open_ids = set(p.stage_ids)
     for d in deals:
-        for i, m in enumerate(d.history):
-            if m.stage not in p.stage_ids:
+        h = d.history
+        for i, (stage, date, _) in enumerate(h):
+            if stage not in open_ids:
                 continue
-            if i + 1 < len(d.history):
-                stays[m.stage].append((d.history[i + 1].date - m.date).days)
+            if i + 1 < len(h):
+                stays[stage].append((h[i + 1][1] - date).days)
             elif d.status == "lost" and d.outcome_date:
-                stays[m.stage].append((d.outcome_date - m.date).days)
+                stays[stage].append((d.outcome_date - date).days)
     cycles = [(d.outcome_date - d.created).days for d in won if d.outcome_date]
     closed = len(won) + len(lost)
     win_rate = len(won) / closed if closed else None
@@ -207,10 +212,10 @@ def process_figures(deals: list[Summary], p: Pipeline, today: dt.date) -> Figure
     cycle = sum(cycles) / len(cycles) if cycles else None
     velocity = (len(open_) * avg_won * win_rate / cycle
                 if avg_won and win_rate and cycle else None)
-    obs = observed_conversion(deals, p)
+    obs = observed if observed is not None else observed_conversion(deals, p)
     return Figures(
         deals=len(deals), open_deals=len(open_), won=len(won), lost=len(lost),
-        actions_per_won=sum(len(d.actions) for d in won) / len(won) if won else None,
+        actions_per_won=sum(d.actions for d in won) / len(won) if won else None,
         cycle_days=cycle,
         days_in_stage={s.id: (sum(stays[s.id]) / len(stays[s.id]) if stays[s.id] else None)
                        for s in p.stages},
@@ -219,7 +224,7 @@ def process_figures(deals: list[Summary], p: Pipeline, today: dt.date) -> Figure
 
 
 def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
-               since: dt.date, period: str, owners: set[str] | None) -> RepReview:
+               since: dt.date, period: str) -> RepReview:
     warnings: list[Warning] = []
     asks: list[dict] = []
     snoozed = 0
@@ -232,13 +237,27 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
         warnings.extend(deal_warnings(d, p, today))
         asks.extend(questions(d, p, today, since))
     warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
-    targets = committed_progress(deals, p, period, today,
-                                 owners={owner} if owner != "team" else owners)
-    if owner != "team":
-        targets = [t for t in targets if t.owner == owner]
-    return RepReview(owner, funnel_shape(deals, p), targets,
+    targets = committed_progress(deals, p, period, today, owners={owner})
+    obs = observed_conversion(deals, p)
+    return RepReview(owner, funnel_shape(deals, p, obs), targets,
                      moves_since(deals, p, since, today), warnings, snoozed, asks,
-                     process_figures(deals, p, today))
+                     process_figures(deals, p, today, obs))
+
+
+def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
+                period: str, owners: set[str] | None) -> RepReview:
+    """The team: per-deal findings gathered from the reps, shapes and figures over all."""
+    order = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
+    moved = sorted((m for r in reps for m in r.moved),
+                   key=lambda m: (order[m.kind], m.date, m.deal))
+    warnings = sorted((w for r in reps for w in r.warnings),
+                      key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+    targets = [t for t in committed_progress(deals, p, period, today, owners)
+               if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
+    obs = observed_conversion(deals, p)
+    return RepReview("team", funnel_shape(deals, p, obs), targets, moved, warnings,
+                     sum(r.snoozed for r in reps), [q for r in reps for q in r.questions],
+                     process_figures(deals, p, today, obs))
 
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
@@ -247,8 +266,8 @@ def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.d
     by_owner: dict[str, list[Summary]] = defaultdict(list)
     for d in deals:
         by_owner[d.owner].append(d)
-    reps = [rep_review(o, by_owner[o], p, today, since, period, owners) for o in sorted(by_owner)]
-    team = rep_review("team", deals, p, today, since, period, owners)
+    reps = [rep_review(o, by_owner[o], p, today, since, period) for o in sorted(by_owner)]
+    team = team_review(reps, deals, p, today, period, owners)
     start, end = period_bounds(period)
     targets = {t.owner: t for t in p.targets if t.period == period}
     board = []

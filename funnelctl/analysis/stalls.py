@@ -101,14 +101,10 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
         what = f"last action {last}" if last else "no action yet"
         warn("follow_up", since_touch, f"no action for {since_touch} days ({what}): "
                                        f"follow up")
-    progress = d.entered
-    for a in d.actions:
-        if a.moved and a.date > progress:
-            progress = a.date
-    idle = [a for a in d.actions if a.date >= progress and not a.moved]
-    if len(idle) >= rules.repeat_actions:
-        warn("no_progress", (today - progress).days,
-             f"{len(idle)} actions since the customer last moved ({progress}) and no move")
+    if d.idle_actions >= rules.repeat_actions:
+        warn("no_progress", (today - d.progress).days,
+             f"{d.idle_actions} actions since the customer last moved ({d.progress}) "
+             f"and no move")
     if d.next_date is None:
         warn("no_next_step", 0, "no next step")
     elif d.next_date < today:

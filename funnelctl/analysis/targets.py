@@ -160,9 +160,10 @@ def target_deals_of(t: Target, avg_won: float | None) -> float | None:
 
 def committed_progress(deals: list[Summary], p: Pipeline, period: str, today: dt.date,
                        owners: set[str] | None = None) -> list[Progress]:
-    """Each target of the period (``team`` or a team name for the top-down target),
-    with what was signed so far, the elapsed share of the period, and the pipeline the
-    rest of the target still needs."""
+    """Each target of the period with what was signed so far, the elapsed share of the
+    period, and the pipeline the rest of the target still needs. A target's owner is a
+    rep, a team of stages.yaml, or ``team`` (everyone). With ``owners`` given, only the
+    targets wholly inside those reps are shown."""
     start, end = period_bounds(period)
     avg = average_won_amount(deals)
     out = []
@@ -170,15 +171,14 @@ def committed_progress(deals: list[Summary], p: Pipeline, period: str, today: dt
         if t.period != period:
             continue
         if t.owner == "team":
-            mine = deals
+            members = None
         elif t.owner in p.teams:
-            mine = [d for d in deals if d.owner in p.teams[t.owner]]
+            members = set(p.teams[t.owner])
         else:
-            if owners is not None and t.owner not in owners:
-                continue
-            mine = [d for d in deals if d.owner == t.owner]
-        if owners is not None and t.owner not in owners and t.owner == "team":
+            members = {t.owner}
+        if owners is not None and (members is None or not members <= owners):
             continue
+        mine = deals if members is None else [d for d in deals if d.owner in members]
         won = won_in(mine, start, end)
         n = target_deals_of(t, avg)
         remaining = None if n is None else max(0.0, n - len(won))

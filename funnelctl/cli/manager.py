@@ -125,6 +125,9 @@ def stalls_cmd(
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
     by: Optional[str] = BY_OPT,
+    limit: int = typer.Option(50, "--limit", min=1, help="Deals shown (worst and largest "
+                              "first); --json always has them all."),
+    show_all: bool = typer.Option(False, "--all", help="Show every deal with a warning."),
     json_out: bool = JSON_OPT,
 ) -> None:
     """Open deals that need the manager's question, worst and largest first.
@@ -146,7 +149,7 @@ def stalls_cmd(
         con = out_console()
         for o, s in views.items():
             con.rule(o)
-            stalls(con, s, p)
+            stalls(con, s, p, None if show_all else limit)
         return
     result = stalled_deals(deals, p, today)
     if json_out:
@@ -154,7 +157,7 @@ def stalls_cmd(
         return
     from funnelctl.render.views import stalls
 
-    stalls(out_console(), result, p)
+    stalls(out_console(), result, p, None if show_all else limit)
 
 
 @app.command("target")

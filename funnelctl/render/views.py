@@ -3,6 +3,9 @@ none reads a file or computes a number the view did not."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +18,48 @@ from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.model import Pipeline
 from funnelctl.render.rep import money, short_money
+
+
+class Buffer:
+    """Collects what a view prints and hands it to rich in one call: rich pays a
+    fixed cost per print (terminal size, options), thousands of times in a review."""
+
+    def __init__(self, con: Console):
+        self.con = con
+        self.width = con.width
+        self.height = con.height
+        self.is_terminal = con.is_terminal
+        self.parts: list = []
+
+    def print(self, *objs, style: str | None = None, markup: bool | None = None,
+              **_: object) -> None:
+        if not objs:
+            self.parts.append(Text(""))
+        for o in objs:
+            if isinstance(o, str):
+                o = Text(o, style=style or "") if markup is False else \
+                    Text.from_markup(o, style=style or "")
+            self.parts.append(o)
+
+    def rule(self, title: str = "") -> None:
+        from rich.rule import Rule
+
+        self.parts.append(Rule(title))
+
+
+def buffered(view: Callable) -> Callable:
+    """Run a rendering function against a Buffer and print its output at once."""
+
+    @functools.wraps(view)
+    def run(con, *args, **kwargs):
+        if isinstance(con, Buffer):
+            return view(con, *args, **kwargs)
+        buf = Buffer(con)
+        result = view(buf, *args, **kwargs)
+        con.print(Group(*buf.parts))
+        return result
+
+    return run
 
 
 def pct(x: float | None) -> str:
@@ -92,6 +137,7 @@ def funnel(con: Console, f: Funnel, p: Pipeline, by_amount: bool = False,
     con.print(funnel_view(f, p, con.width, by_amount, title))
 
 
+@buffered
 def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> None:
     """One row per deal, its warnings together, worst and largest deals first."""
     if not s.warnings:
@@ -129,7 +175,7 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> No
         if wide:
             con.print(t)
         if limit is not None and len(items) > limit:
-            con.print(f"… and {len(items) - limit} more deals (funnelctl stalls)")
+            con.print(f"… and {len(items) - limit} more deals (--all shows them)")
         con.print(f"{len(s.warnings)} warnings on {len(items)} deals")
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
@@ -138,6 +184,7 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> No
                       markup=False)
 
 
+@buffered
 def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None) -> None:
     t = Table(title=title, title_justify="left", box=None, pad_edge=False,
               header_style="bold")
@@ -168,6 +215,7 @@ def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None
         con.print(Text("  every stage holds what the target needs", style="green"))
 
 
+@buffered
 def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
     for pr in progs:
         head = Text(f"{pr.owner} {pr.period}: ", style="bold")
@@ -189,6 +237,7 @@ def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
             target(con, pr.plan, p)
 
 
+@buffered
 def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None) -> None:
     n = len(cols)
     colw = max(16, (con.width - (n - 1)) // max(n, 1))
@@ -218,6 +267,7 @@ def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None
     con.print(t)
 
 
+@buffered
 def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
     t = Table(title=f"Forecast {f.period}", title_justify="left", box=None, pad_edge=False,
               header_style="bold")
@@ -237,6 +287,7 @@ def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
                   + (" …" if len(f.total.slipping) > 8 else ""), markup=False)
 
 
+@buffered
 def backtest(con: Console, rows: list[BacktestRow]) -> None:
     t = Table(title="Backtest: the forecast at each month start against what closed",
               title_justify="left", box=None, pad_edge=False, header_style="bold")
@@ -252,10 +303,11 @@ def backtest(con: Console, rows: list[BacktestRow]) -> None:
         con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
 
 
+@buffered
 def rep_section(con: Console, r: RepReview, p: Pipeline, since) -> None:
     from rich.rule import Rule
 
-    con.print(Rule(Text(f" {r.owner} ", style="bold")))
+    con.print(Rule(Text(f" {r.owner} ", style="bold")))  # noqa: RUF100
     funnel(con, r.funnel, p)
     if r.targets:
         progress(con, r.targets, p)
@@ -302,6 +354,7 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since) -> None:
               f"{pct(f.win_rate)} / {num(f.cycle_days, 0)} days)", markup=False)
 
 
+@buffered
 def review(con: Console, rv: Review, p: Pipeline) -> None:
     con.print(Text(f"Weekly review {rv.today} (moves since {rv.since}, period {rv.period})",
                    style="bold"))
