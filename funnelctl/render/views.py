@@ -138,7 +138,8 @@ def funnel(con: Console, f: Funnel, p: Pipeline, by_amount: bool = False,
 
 
 @buffered
-def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> None:
+def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
+           more: str = "--all shows them") -> None:
     """One row per deal, its warnings together, worst and largest deals first."""
     if not s.warnings:
         con.print("No warnings: every open deal moved, was followed up and has a next step.")
@@ -175,7 +176,7 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None) -> No
         if wide:
             con.print(t)
         if limit is not None and len(items) > limit:
-            con.print(f"… and {len(items) - limit} more deals (--all shows them)")
+            con.print(f"… and {len(items) - limit} more deals ({more})")
         con.print(f"{len(s.warnings)} warnings on {len(items)} deals")
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
@@ -303,17 +304,33 @@ def backtest(con: Console, rows: list[BacktestRow]) -> None:
         con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
 
 
+MOVES_SHOWN = 20
+
+
 @buffered
-def rep_section(con: Console, r: RepReview, p: Pipeline, since) -> None:
+def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = False) -> None:
+    """One rep's screen; the team's repeats no per-deal list the reps already showed
+    beyond the largest warnings."""
+    from collections import Counter
+
     from rich.rule import Rule
 
-    con.print(Rule(Text(f" {r.owner} ", style="bold")))  # noqa: RUF100
+    con.print(Rule(Text(f" {r.owner} ", style="bold")))
     funnel(con, r.funnel, p)
     if r.targets:
         progress(con, r.targets, p)
-    if r.moved:
-        con.print(Text(f"Since {since}:", style="bold"))
+    if r.moved and team:
+        kinds = Counter(m.kind for m in r.moved)
+        amounts = Counter()
         for m in r.moved:
+            amounts[m.kind] += m.amount
+        con.print(Text(f"Since {since}: ", style="bold").append(
+            ", ".join(f"{kinds[k]} {k} ({money(amounts[k])})"
+                      for k in ("won", "lost", "advanced", "regressed", "inflow") if kinds[k]),
+            style=""))
+    elif r.moved:
+        con.print(Text(f"Since {since}:", style="bold"))
+        for m in r.moved[:MOVES_SHOWN]:
             detail = ""
             if m.kind in ("advanced", "regressed"):
                 detail = f"{m.from_stage} -> {m.stage}" + (" (forced)" if m.forced else "")
@@ -327,14 +344,17 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since) -> None:
             line.append(f"{m.kind:<9}", style=style)
             line.append(f" {m.deal} ({m.account}, {money(m.amount)}) {detail}")
             con.print(line)
+        if len(r.moved) > MOVES_SHOWN:
+            con.print(f"  … and {len(r.moved) - MOVES_SHOWN} more (--json has them all)")
     else:
         con.print(f"Nothing moved since {since}.")
     if r.warnings:
-        con.print(Text("Warnings:", style="bold"))
-        stalls(con, Stalls(r.warnings, []), p, limit=12)
+        con.print(Text("Warnings:" if not team else "Largest warnings:", style="bold"))
+        stalls(con, Stalls(r.warnings, []), p, limit=12 if not team else 5,
+               more="funnelctl stalls lists them")
     if r.snoozed:
         con.print(f"  ({r.snoozed} snoozed on purpose)")
-    if r.questions:
+    if r.questions and not team:
         con.print(Text("Questions to ask:", style="bold"))
         for q in r.questions[:12]:
             con.print(f"  {q['deal']} ({q['account']}): {q['question']}", markup=False)
@@ -360,7 +380,8 @@ def review(con: Console, rv: Review, p: Pipeline) -> None:
                    style="bold"))
     for r in rv.reps:
         rep_section(con, r, p, rv.since)
-    rep_section(con, rv.team, p, rv.since)
+    if len(rv.reps) != 1:
+        rep_section(con, rv.team, p, rv.since, team=True)
     if rv.waivers:
         con.print(Text("Waivers (forced moves):", style="bold"))
         for w in rv.waivers:

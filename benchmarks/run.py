@@ -1,0 +1,181 @@
+"""Measure funnelctl on generated pipelines and print the figures.
+
+    python benchmarks/run.py                      # 1k and 10k deals
+    python benchmarks/run.py --sizes 1000 10000 100000 --runs 5 --markdown
+
+For each size: the raw-read floor (reading every deal file's bytes, measured in
+the same run), cold (no cache), warm (nothing changed) and one-file-changed times
+of the read commands, write times, --help and --version, and the peak memory of
+each command; each a median of --runs runs of the installed ``funnelctl`` as a
+subprocess, with its ratio to the floor. Pipelines are generated once under
+bench-data/ (git-ignored) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TODAY = "2026-11-24"
+READS = [["funnel", "--json"], ["stalls"], ["review"], ["target", "10"], ["forecast"],
+         ["list", "--json"], ["validate"]]
+
+
+def exe() -> str:
+    found = shutil.which("funnelctl", path=str(Path(sys.executable).parent))
+    if not found:
+        raise SystemExit("funnelctl is not installed beside this Python: pip install -e .")
+    return found
+
+
+def env() -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    e.update(FUNNELCTL_TODAY=TODAY, NO_COLOR="1", COLUMNS="100")
+    return e
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak memory (KiB) of one command."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([exe(), *args], cwd=cwd, env=env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"funnelctl {' '.join(args)} failed: {proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss
+
+
+def median_of(n: int, args: list[str], cwd: Path, before=None) -> tuple[float, int]:
+    walls, peaks = [], []
+    for i in range(n):
+        if before:
+            before(i)
+        w, m = run(args, cwd)
+        walls.append(w)
+        peaks.append(m)
+    return statistics.median(walls), max(peaks)
+
+
+def raw_read(root: Path) -> float:
+    """The floor: find and read every deal file's bytes, in this process."""
+    t = time.perf_counter()
+    for folder, _, names in os.walk(root / "deals"):
+        for name in names:
+            with open(os.path.join(folder, name), "rb") as f:
+                f.read()
+    return time.perf_counter() - t
+
+
+def ensure_pipeline(size: int) -> Path:
+    root = ROOT / "bench-data" / f"{size}"
+    if not (root / "stages.yaml").exists() or \
+            sum(1 for _ in (root / "deals").rglob("*.yaml")) != size:
+        print(f"generating {size} deals in {root} ...", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(root), "--deals",
+                        str(size), "--reps", str(max(4, size // 250)), "--folders"], check=True)
+        time.sleep(2.1)  # let the files age past the cache's racy window
+    return root
+
+
+def measure(size: int, runs: int) -> list[tuple[str, float, int | None]]:
+    root = ensure_pipeline(size)
+    rows: list[tuple[str, float, int | None]] = []
+    floor = statistics.median(raw_read(root) for _ in range(3))
+    rows.append(("raw read of all files (floor)", floor, None))
+    cache = root / ".funnelctl-cache"
+
+    def drop_cache(_: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    run(["--version"], root)  # compile bytecode once
+    w, m = median_of(min(runs, 3), ["funnel", "--json"], root, drop_cache)
+    rows.append(("cold: funnel --json (builds the cache)", w, m))
+    w, m = median_of(min(runs, 3), ["--no-cache", "funnel", "--json"], root)
+    rows.append(("--no-cache funnel --json", w, m))
+    run(["validate"], root)  # warm the cache
+    for args in READS:
+        w, m = median_of(runs, args, root)
+        rows.append((f"warm: {' '.join(args)}", w, m))
+    files = sorted((root / "deals").rglob("*.yaml"))
+
+    def touch_one(i: int) -> None:
+        path = files[(i * 7919) % len(files)]
+        path.write_bytes(path.read_bytes())  # same bytes, new mtime: re-parsed
+
+    w, m = median_of(runs, ["funnel", "--json"], root, touch_one)
+    rows.append(("one file changed: funnel --json", w, m))
+    work = root.parent / f"{size}-writes"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(root, work, ignore=shutil.ignore_patterns(".funnelctl-cache"))
+    ids = [p.stem for p in sorted((work / "deals").rglob("*.yaml"))][:runs * 3]
+    writes = [
+        ("write: act", lambda d: ["act", d, "--kind", "call", "--goal", "check the budget"]),
+        ("write: score", lambda d: ["score", d, "goal", "2", "--evidence", "benchmark"]),
+        ("write: tick", lambda d: ["tick", d, "need_identified", "--evidence", "benchmark"]),
+        ("write: advance (refused or done)", lambda d: ["advance", d]),
+    ]
+    for label, make in writes:
+        walls, peaks = [], []
+        for i in range(runs):
+            wv, mv = run(make(ids[i]), work)
+            walls.append(wv)
+            peaks.append(mv)
+        rows.append((label, statistics.median(walls), max(peaks)))
+    walls = []
+    for i in range(runs):
+        wv, _ = run(["new", "--account", f"Bench {i}", "--title", "new deal", "--owner",
+                     "rep000", "--amount", "1000"], work)
+        walls.append(wv)
+    rows.append(("write: new", statistics.median(walls), None))
+    shutil.rmtree(work, ignore_errors=True)
+    for args in (["--help"], ["--version"]):
+        w, m = median_of(runs, args, root)
+        rows.append((" ".join(args), w, m))
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    a = ap.parse_args()
+    results = {size: measure(size, a.runs) for size in a.sizes}
+    labels = [r[0] for r in results[a.sizes[0]]]
+    if a.markdown:
+        head = "| measured (median of {}) | ".format(a.runs) + " | ".join(
+            f"{s:,} deals" for s in a.sizes) + " |"
+        print(head)
+        print("|---|" + "---|" * len(a.sizes))
+    for i, label in enumerate(labels):
+        cells = []
+        for size in a.sizes:
+            _, wall, peak = results[size][i]
+            floor = results[size][0][1]
+            cell = f"{wall:.3f} s"
+            if i:
+                cell += f" ({wall / floor:.0f}x)"
+            if peak:
+                cell += f", {peak / 1024:.0f} MB"
+            cells.append(cell)
+        if a.markdown:
+            print(f"| {label} | " + " | ".join(cells) + " |")
+        else:
+            print(f"{label:<40}" + "".join(f"{c:>28}" for c in cells))
+    print(f"\n(x: times the raw-read floor; MB: peak resident memory; {os.cpu_count()} cores, "
+          f"Python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":
+    main()
