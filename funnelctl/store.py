@@ -202,16 +202,20 @@ def duplicate_ids(deals: list[Summary]) -> list[Problem]:
 
 def find_deal(root: Path, deal_id: str) -> str:
     """The relative path of the deal with this id. A deal lives at deals/**/ID.yaml,
-    so this costs one directory walk and no parsing."""
-    if "/" in deal_id or deal_id.startswith("."):
+    so this costs one walk over the names (no stat, no parsing)."""
+    if "/" in deal_id or "\\" in deal_id or deal_id.startswith("."):
         raise StoreError(f"no deal {deal_id!r}")
-    matches = [rel for rel, _ in deal_files(root)
-               if rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] == deal_id]
+    wanted = {f"{deal_id}.yaml", f"{deal_id}.yml"}
+    matches = []
+    for folder, dirs, names in os.walk(root / DEALS_DIR):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in wanted.intersection(names):
+            matches.append(Path(folder, name).relative_to(root).as_posix())
     if not matches:
         raise StoreError(f"no deal {deal_id!r} under {DEALS_DIR}/ "
                          f"(try 'funnelctl list' for the ids)")
     if len(matches) > 1:
-        raise StoreError(f"deal id {deal_id!r} is ambiguous: {', '.join(matches)}")
+        raise StoreError(f"deal id {deal_id!r} is ambiguous: {', '.join(sorted(matches))}")
     return matches[0]
 
 

@@ -38,7 +38,8 @@ def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[s
     if stage is not None:
         for lid, need in stage.requires.items():
             have = deal.levels[lid].level if lid in deal.levels else 0
-            requires.append({"ladder": lid, "needs": need, "has": have, "met": have >= need})
+            requires.append({"ladder": lid, "needs": need, "has": have, "met": have >= need,
+                             "waived": f"{lid}>={need}" in waived})
     ladders = []
     for lad in p.ladders:
         lv = deal.levels.get(lad.id)

@@ -69,7 +69,7 @@ def new_cmd(
     import re
 
     from funnelctl import edits, yamlio
-    from funnelctl.store import DEALS_DIR, StoreError, create_exclusive, deal_files
+    from funnelctl.store import DEALS_DIR, StoreError, create_exclusive, find_deal
 
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
@@ -89,9 +89,10 @@ def new_cmd(
         sub = (base / folder).resolve()
         if base != sub and base not in sub.parents:
             fail(f"--folder {folder!r} escapes {DEALS_DIR}/")
-    for rel, _ in deal_files(root):
-        if rel.rsplit("/", 1)[-1].rsplit(".", 1)[0] == did:
-            fail(f"a deal with id {did!r} exists already: {rel}")
+    try:
+        fail(f"a deal with id {did!r} exists already: {find_deal(root, did)}")
+    except StoreError:
+        pass  # no such deal yet: the id is free
     doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
                          owner=owner, amount=amount, source=source, close=close_date)
     y = yamlio.rt_yaml("")

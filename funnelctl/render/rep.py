@@ -85,8 +85,10 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
                 "waived" if m["waived"] else "missing")
             ms.add_row(mark, f"{m['label']} [{m['id']}]", info)
         for r in rm["requires"]:
-            mark = Text("✔", style="green") if r["met"] else Text("✘", style="red")
-            ms.add_row(mark, f"entry: {r['ladder']} >= {r['needs']}", f"has {r['has']}")
+            mark = Text("✔", style="green") if r["met"] else (
+                Text("~", style="yellow") if r["waived"] else Text("✘", style="red"))
+            ms.add_row(mark, f"entry: {r['ladder']} >= {r['needs']}",
+                       f"has {r['has']}" + (", waived" if r["waived"] and not r["met"] else ""))
         con.print(ms)
 
     lad = Table(title="Key elements", title_justify="left", box=None, pad_edge=False)
