@@ -1,0 +1,60 @@
+"""The layers stay visible: analysis is pure, rendering never reads files, and only
+the command line reads the clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parent.parent / "funnelctl"
+
+# what each layer may import from funnelctl
+ALLOWED = {
+    "analysis": {"funnelctl.model", "funnelctl.summary", "funnelctl.analysis"},
+    "render": {"funnelctl.model", "funnelctl.summary", "funnelctl.analysis",
+               "funnelctl.render"},
+    "model.py": set(),
+    "problems.py": set(),
+    "summary.py": {"funnelctl.model"},
+    "checks.py": {"funnelctl.model"},
+}
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return {m for m in out if m.startswith("funnelctl")}
+
+
+def layer_files(layer: str) -> list[Path]:
+    target = PKG / layer
+    return sorted(target.rglob("*.py")) if target.is_dir() else [target]
+
+
+def test_layers_import_only_what_they_may() -> None:
+    for layer, allowed in ALLOWED.items():
+        for path in layer_files(layer):
+            for mod in imports(path):
+                assert any(mod == a or mod.startswith(a + ".") for a in allowed), \
+                    f"{path.relative_to(PKG.parent)} imports {mod}"
+
+
+def test_only_the_command_line_reads_the_clock() -> None:
+    for path in PKG.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "common.py" and path.parent.name == "cli":
+            continue
+        for needle in ("date.today(", "datetime.now(", "datetime.today("):
+            assert needle not in text, f"{path.relative_to(PKG.parent)} reads the clock"
+
+
+def test_analysis_does_no_io() -> None:
+    for path in layer_files("analysis") + layer_files("render"):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("open(", "read_text(", "read_bytes(", "write_text(", "os.scandir"):
+            assert needle not in text, f"{path.relative_to(PKG.parent)} does I/O: {needle}"

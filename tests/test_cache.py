@@ -1,0 +1,119 @@
+"""The parse cache saves time and never changes an answer."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from funnelctl import cache
+from funnelctl.store import CACHE_DIR
+
+VIEWS = [["funnel"], ["stalls"], ["review"], ["target", "10"], ["forecast", "--backtest"],
+         ["list"], ["plan"], ["board"], ["validate"], ["funnel", "--by", "owner"]]
+
+
+def age(world, seconds: float = 10) -> None:
+    """Make every deal file older than the cache's racy window."""
+    past = time.time() - seconds
+    for path in (world.root / "deals").rglob("*.yaml"):
+        os.utime(path, (past, past))
+
+
+def pipeline(world) -> None:
+    world.deal("a", history=[("lead", "2026-10-01")], amount=500)
+    world.deal("b", stage="nurture", owner="bob", folder="east",
+               history=[("lead", "2026-10-01"), ("nurture", "2026-11-20")],
+               extra="milestones:\n  need_identified: {date: 2026-10-02}\n"
+                     "levels:\n  need: {level: 2, date: 2026-10-02}\n"
+                     "next: {date: 2026-11-22, step: call}\n")
+    world.deal("w", stage="won", status="won", history=[("lead", "2026-09-01"),
+                                                          ("won", "2026-11-20")],
+               extra="outcome: {date: 2026-11-20}\n")
+    world.write("deals/broken.yaml", "id: [\n")
+    age(world)
+
+
+def all_json(world, cache_on: bool) -> list:
+    out = []
+    for view in VIEWS:
+        res = world.run(*view, "--json", cache=cache_on)
+        assert res.exit_code in (0, 1), res.output
+        out.append(res.stdout)
+    return out
+
+
+def test_every_view_is_the_same_with_and_without_the_cache(world) -> None:
+    pipeline(world)
+    cold = all_json(world, cache_on=False)
+    assert not (world.root / CACHE_DIR).exists()
+    first = all_json(world, cache_on=True)  # builds the cache
+    assert (world.root / CACHE_DIR / ".gitignore").read_text() == "*\n"
+    warm = all_json(world, cache_on=True)  # reads it
+    assert cold == first == warm
+
+
+def test_a_changed_file_is_parsed_again(world) -> None:
+    pipeline(world)
+    assert world.json("list")[0]["amount"] == 500
+    path = world.root / "deals/a.yaml"
+    path.write_text(path.read_text().replace("amount: 500", "amount: 7000"))
+    assert world.json("list")[0]["amount"] == 7000
+    path.unlink()
+    assert [d["id"] for d in world.json("list")] == ["b", "w"]
+
+
+def test_a_warm_run_parses_nothing(world, monkeypatch) -> None:
+    pipeline(world)
+    world.json("list")
+    calls = []
+    monkeypatch.setattr(cache, "_parse_many",
+                        lambda root, p, todo, progress: calls.append(todo) or [])
+    assert [d["id"] for d in world.json("list")] == ["a", "b", "w"]
+    assert calls == [[]]
+
+
+def test_corrupt_or_foreign_cache_is_rebuilt(world) -> None:
+    pipeline(world)
+    before = world.json("stalls")
+    for shard in (world.root / CACHE_DIR).glob("*.pickle"):
+        shard.write_bytes(b"not a pickle")
+    assert world.json("stalls") == before
+    (world.root / "stages.yaml").write_text(
+        (world.root / "stages.yaml").read_text().replace("stall_days: 30", "stall_days: 60", 1))
+    # a stalled deal is judged against the new threshold: the cache did not answer
+    kinds = {(w["deal"], w["kind"]) for w in world.json("stalls")["warnings"]}
+    assert ("a", "stalled") not in kinds and ("a", "judge") in kinds
+
+
+def test_stale_version_is_ignored(world, monkeypatch) -> None:
+    pipeline(world)
+    world.json("list")
+    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
+    calls = []
+    real = cache._parse_many
+    monkeypatch.setattr(cache, "_parse_many",
+                        lambda *a: calls.append(len(a[2])) or real(*a))
+    world.json("list")
+    assert calls == [4]
+
+
+def test_the_parallel_cold_parse_gives_the_same_answer(world, monkeypatch) -> None:
+    pipeline(world)
+    for i in range(12):
+        world.deal(f"x{i}", owner=f"o{i % 3}", history=[("lead", f"2026-11-{i + 1:02d}")])
+    age(world)
+    serial = all_json(world, cache_on=False)
+    monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
+    assert all_json(world, cache_on=False) == serial
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(world, monkeypatch) -> None:
+    pipeline(world)
+    import funnelctl.store as store
+
+    def refuse(path, data):
+        raise PermissionError(13, "read-only file system")
+
+    monkeypatch.setattr(store, "atomic_write_bytes", refuse)
+    assert [d["id"] for d in world.json("list")] == ["a", "b", "w"]
+    assert not list((world.root / CACHE_DIR).glob("*.pickle"))
