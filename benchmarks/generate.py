@@ -182,7 +182,6 @@ def deal_text(rng: random.Random, n: int, owner: str, profile_name: str, today: 
     forced = status == "open" and len(history) > 1 and rng.random() < 0.03
     # milestones: every passed stage ticked; the current stage partly
     passed: set[str] = set()
-    top = max(STAGES.index(s) if s in STAGES else 4 for s, _ in history)
     cur_idx = STAGES.index(stage) if stage in STAGES else 4
     for i in range(cur_idx):
         passed.update(MILESTONES[STAGES[i]])
@@ -200,8 +199,9 @@ def deal_text(rng: random.Random, n: int, owner: str, profile_name: str, today: 
         lines.append("milestones:")
         for m in ticks:
             d = days(history[0][1], rng.randint(0, max(0, (history[-1][1] - history[0][1]).days)))
-            lines += [f"  {m}:", f"    date: {d}",
-                      f"    evidence: {q(rng.choice(['email from the customer', 'meeting minutes', '会议纪要', 'signed letter of intent']))}"]
+            evidence = rng.choice(["email from the customer", "meeting minutes", "会议纪要",
+                                   "signed letter of intent"])
+            lines += [f"  {m}:", f"    date: {d}", f"    evidence: {q(evidence)}"]
     # ladder levels: at least what every stage reached requires
     need: dict[str, int] = {k: 0 for k in TOPS}
     for s, _ in history:
@@ -212,9 +212,10 @@ def deal_text(rng: random.Random, n: int, owner: str, profile_name: str, today: 
         lv = min(topv, need[k] + (1 if rng.random() < 0.3 else 0))
         if lv == 0 and rng.random() < 0.5:
             continue
-        lines += [f"  {k}:", f"    level: {lv}",
-                  f"    date: {days(created, rng.randint(0, max(0, (history[-1][1] - created).days)))}",
-                  f"    evidence: {q(rng.choice(['site visit', 'call with the plant director', '技术交流会']))}"]
+        when = days(created, rng.randint(0, max(0, (history[-1][1] - created).days)))
+        evidence = rng.choice(["site visit", "call with the plant director", "技术交流会"])
+        lines += [f"  {k}:", f"    level: {lv}", f"    date: {when}",
+                  f"    evidence: {q(evidence)}"]
     # actions
     end = closed or today
     span = max(1, (end - created).days)
@@ -228,8 +229,9 @@ def deal_text(rng: random.Random, n: int, owner: str, profile_name: str, today: 
                   f"    result: {q(result)}", f"    moved: {'true' if moved else 'false'}"]
     if status == "open" and rng.random() < 0.85:
         nd = days(today, rng.randint(-12, 20))
-        lines += ["next:", f"  date: {nd}",
-                  f"  step: {q(rng.choice(['send the revised offer', 'visit the plant', '安排技术交流', 'call the CFO']))}"]
+        step = rng.choice(["send the revised offer", "visit the plant", "安排技术交流",
+                           "call the CFO"])
+        lines += ["next:", f"  date: {nd}", f"  step: {q(step)}"]
     comps = rng.sample(COMPETITORS, rng.randint(0, 2))
     if comps:
         lines.append(f"competitors: [{', '.join(q(c) for c in comps)}]")

@@ -154,7 +154,7 @@ def main() -> None:
     results = {size: measure(size, a.runs) for size in a.sizes}
     labels = [r[0] for r in results[a.sizes[0]]]
     if a.markdown:
-        head = "| measured (median of {}) | ".format(a.runs) + " | ".join(
+        head = f"| measured (median of {a.runs}) | " + " | ".join(
             f"{s:,} deals" for s in a.sizes) + " |"
         print(head)
         print("|---|" + "---|" * len(a.sizes))

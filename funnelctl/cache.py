@@ -50,7 +50,7 @@ def cache_key(root: Path) -> str:
 def _read_shard(path: Path, key: str) -> dict[str, Entry]:
     try:
         with open(path, "rb") as f:
-            stored_key, entries = pickle.load(f)  # noqa: S301 - our own file
+            stored_key, entries = pickle.load(f)
     except FileNotFoundError:
         return {}
     except Exception:  # corrupt, truncated, from another version: rebuild

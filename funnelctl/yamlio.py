@@ -83,7 +83,7 @@ class YamlError(Exception):
 def load_fast(text: str | bytes) -> Any:
     """Parse one YAML document for reading; raises YamlError with a 1-based line."""
     try:
-        return yaml.load(text, Loader=CoreLoader)  # noqa: S506 - CoreLoader is a SafeLoader
+        return yaml.load(text, Loader=CoreLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -172,7 +172,9 @@ def guess_indent(text: str) -> tuple[int, int, int]:
                 mapping = ind - parent
         if mapping is not None and sequence is not None:
             break
-    return mapping or 2, sequence if sequence is not None else 4, offset if offset is not None else 2
+    if sequence is None or offset is None:
+        sequence, offset = 4, 2
+    return mapping or 2, sequence, offset
 
 
 def rt_load(text: str) -> Any:

@@ -84,7 +84,8 @@ def test_waived_milestones_are_accepted(world) -> None:
     world.write("deals/x.yaml", deal_yaml("x", stage="nurture", history=[
         ("lead", "2026-11-01"), ("nurture", "2026-11-02")]).replace(
         "    date: 2026-11-02\n",
-        "    date: 2026-11-02\n    reason: urgent tender\n    waived: [need_identified, need>=2]\n"))
+        "    date: 2026-11-02\n    reason: urgent tender\n"
+        "    waived: [need_identified, need>=2]\n"))
     loaded = world.loaded()
     assert loaded.problems == []
     assert loaded.deals[0].waived[0][2] == "urgent tender"

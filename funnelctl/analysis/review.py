@@ -13,7 +13,11 @@ from funnelctl.analysis.funnel import Funnel, funnel_shape
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import Warning, deal_warnings
 from funnelctl.analysis.targets import (
-    Progress, committed_progress, period_bounds, period_of, won_in,
+    Progress,
+    committed_progress,
+    period_bounds,
+    period_of,
+    won_in,
 )
 from funnelctl.model import Pipeline
 from funnelctl.summary import Summary

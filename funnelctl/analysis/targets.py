@@ -73,7 +73,7 @@ def history_rates(deals: list[Summary], p: Pipeline) -> tuple[list[float], int, 
     the configured ratio because no deal has left them yet (or none converted)."""
     obs = observed_conversion(deals, p)
     rates, fallback = [], []
-    for o, s in zip(obs, p.stages):
+    for o, s in zip(obs, p.stages, strict=True):
         if o.rate:
             rates.append(o.rate)
         else:

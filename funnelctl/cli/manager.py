@@ -9,7 +9,15 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
-    JSON_OPT, OWNER_OPT, TEAM_OPT, emit_json, fail, load, out_console, settings, skipped_json,
+    JSON_OPT,
+    OWNER_OPT,
+    TEAM_OPT,
+    emit_json,
+    fail,
+    load,
+    out_console,
+    settings,
+    skipped_json,
 )
 
 BY_OPT = typer.Option(None, "--by", help="'owner': one view per rep, side by side.")
@@ -180,7 +188,9 @@ def target_cmd(
     Example: funnelctl target 10 --owner li.wei       (10 signed needs 12.5 in negotiation)
     """
     from funnelctl.analysis.targets import (
-        average_won_amount, committed_progress, required_pipeline,
+        average_won_amount,
+        committed_progress,
+        required_pipeline,
     )
 
     if rates not in ("config", "history"):

@@ -10,8 +10,18 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
-    JSON_OPT, OWNER_OPT, TEAM_OPT, edit, emit_json, fail, load, out_console, parse_date,
-    root_and_pipeline, settings, skipped_json,
+    JSON_OPT,
+    OWNER_OPT,
+    TEAM_OPT,
+    edit,
+    emit_json,
+    fail,
+    load,
+    out_console,
+    parse_date,
+    root_and_pipeline,
+    settings,
+    skipped_json,
 )
 
 

@@ -113,7 +113,7 @@ def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
     t.add_column("conv obs/cfg", justify="right", no_wrap=True)
     t.caption = "█ deals  ░ benchmark not reached  ▓ beyond the benchmark"
     t.caption_justify = "left"
-    for s, v, b in zip(f.stages, values, bench):
+    for s, v, b in zip(f.stages, values, bench, strict=True):
         t.add_row(s.label, funnel_bar(v, b, top, bar_w), str(s.count), f"{s.benchmark:.1f}",
                   short_money(s.amount), short_money(s.weighted),
                   f"{pct(s.observed)}/{pct(s.conversion)}")
