@@ -62,7 +62,8 @@ def _write_shard(path: Path, key: str, entries: dict[str, Entry]) -> None:
     from funnelctl.store import atomic_write_bytes
 
     try:
-        atomic_write_bytes(path, pickle.dumps((key, entries), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(path, pickle.dumps((key, entries), protocol=pickle.HIGHEST_PROTOCOL),
+                           durable=False)
     except OSError:
         pass  # a read-only checkout still works, only slower
 

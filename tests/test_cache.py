@@ -111,7 +111,7 @@ def test_a_cache_that_cannot_be_written_only_costs_time(world, monkeypatch) -> N
     pipeline(world)
     import funnelctl.store as store
 
-    def refuse(path, data):
+    def refuse(path, data, durable=True):
         raise PermissionError(13, "read-only file system")
 
     monkeypatch.setattr(store, "atomic_write_bytes", refuse)

@@ -317,3 +317,30 @@ def test_board_columns_and_cards(world) -> None:
     assert first["weakest"] == "power 0/6"
     text = world.run("board", "--rows", "1").stdout
     assert "+2 more" in text
+
+
+def test_review_flags_deals_that_break_a_rule(world) -> None:
+    # at nurture without lead's milestone ticked: counted, and flagged for the manager
+    world.deal("bad", stage="nurture", history=[("lead", "2026-11-01"), ("nurture", "2026-11-02")],
+               extra="levels: {need: {level: 2, date: 2026-11-02}}\n")
+    rv = world.json("review")
+    assert rv["reps"][0]["funnel"]["stages"][1]["count"] == 1
+    (flag,) = rv["reps"][0]["flagged"]
+    assert flag["deal"] == "bad" and "need_identified" in flag["problems"][0]
+    assert "Break a process rule (1): bad" in world.run("review").stdout
+
+
+def test_board_summarises_when_the_columns_do_not_fit(world, monkeypatch) -> None:
+    stage_deals(world, "ann", {"lead": 2, "evaluation": 1})
+    monkeypatch.setenv("COLUMNS", "60")  # 4 columns x 16 + 3 > 60
+    out = world.run("board").stdout
+    assert "do not fit 60 columns" in out
+    assert out.splitlines()[1].split()[:3] == ["Lead", "2", "2,000"]
+
+
+def test_target_by_owner(world) -> None:
+    stage_deals(world, "ann", {"negotiation": 5})
+    stage_deals(world, "bob", {"negotiation": 1})
+    out = world.json("target", "4", "--by", "owner")
+    # 4 / 0.8 = 5 in negotiation: ann holds 5 (gap 0), bob 1 (gap 4)
+    assert {o: x["stages"][3]["gap"] for o, x in out["owners"].items()} == {"ann": 0, "bob": 4}

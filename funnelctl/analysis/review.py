@@ -91,13 +91,15 @@ class RepReview:
     snoozed: int
     questions: list[dict]
     figures: Figures
+    flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
 
     def as_json(self) -> dict:
         return {"owner": self.owner, "funnel": self.funnel.as_json(),
                 "targets": [t.as_json() for t in self.targets],
                 "moved": [m.as_json() for m in self.moved],
                 "warnings": [w.as_json() for w in self.warnings], "snoozed": self.snoozed,
-                "questions": self.questions, "figures": self.figures.as_json()}
+                "questions": self.questions, "figures": self.figures.as_json(),
+                "flagged": self.flagged}
 
 
 @dataclass
@@ -243,9 +245,11 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
     warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
     targets = committed_progress(deals, p, period, today, owners={owner})
     obs = observed_conversion(deals, p)
+    flagged = [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
+               for d in deals if d.flags]
     return RepReview(owner, funnel_shape(deals, p, obs), targets,
                      moves_since(deals, p, since, today), warnings, snoozed, asks,
-                     process_figures(deals, p, today, obs))
+                     process_figures(deals, p, today, obs), flagged)
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
@@ -261,7 +265,7 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
     obs = observed_conversion(deals, p)
     return RepReview("team", funnel_shape(deals, p, obs), targets, moved, warnings,
                      sum(r.snoozed for r in reps), [q for r in reps for q in r.questions],
-                     process_figures(deals, p, today, obs))
+                     process_figures(deals, p, today, obs), [f for r in reps for f in r.flagged])
 
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,

@@ -181,6 +181,7 @@ def target_cmd(
                               "history: what the team achieved."),
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
+    by: Optional[str] = BY_OPT,
     json_out: bool = JSON_OPT,
 ) -> None:
     """Back-calculate the pipeline a target needs, stage by stage, and the gap.
@@ -197,9 +198,21 @@ def target_cmd(
         fail(f"--rates {rates!r}: expected config or history")
     if n is not None and amount is not None:
         fail("give N or --amount, not both")
-    loaded, deals, owners = _scope(ctx, owner, team)
+    loaded, deals, owners = _scope(ctx, owner, team, by)
     p = loaded.pipeline
     per = _period(period, ctx)
+    if by == "owner" and n is not None:  # the same target for each rep
+        plans = {o: required_pipeline(float(n), ds, p, rates) for o, ds in _by_owner(deals).items()}
+        if json_out:
+            emit_json({"owners": {o: x.as_json() for o, x in plans.items()}, "period": per,
+                       "skipped": skipped_json(loaded)})
+            return
+        from funnelctl.render.views import target
+
+        con = out_console()
+        for o, x in plans.items():
+            target(con, x, p, title=f"{o}: to sign {x.target:g} in {per}")
+        return
     if n is None and amount is None:
         progs = committed_progress(deals, p, per, settings(ctx).today, owners)
         if json_out:

@@ -404,3 +404,21 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
     if problems:
         raise typer.Exit(1)
 
+
+
+@app.command("schema")
+def schema_cmd(
+    ctx: typer.Context,
+    which: str = typer.Argument("deal", help="deal or stages"),
+) -> None:
+    """Print the JSON Schema of a deal file or of stages.yaml, for editors.
+
+    Example: funnelctl schema deal > deal.schema.json
+    (then '# yaml-language-server: $schema=deal.schema.json' atop a deal file)
+    """
+    from funnelctl.model import Deal, Pipeline
+
+    models = {"deal": Deal, "stages": Pipeline}
+    if which not in models:
+        fail(f"{which!r}: expected deal or stages")
+    emit_json(models[which].model_json_schema())

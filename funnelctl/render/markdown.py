@@ -50,6 +50,9 @@ def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
     out += ["", "### Warnings", ""]
     out += [f"- {w.deal} ({w.owner}, {w.stage}, {money(w.amount)}): **{w.kind}**, "
             f"{w.message}" for w in r.warnings] or ["- none"]
+    if r.flagged:
+        out += ["", "### Deals that break a process rule", ""]
+        out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in r.flagged]
     out += ["", "### Questions to ask", ""]
     out += [f"- {q['deal']} ({q['account']}): {q['question']}" for q in r.questions] \
         or ["- none"]

@@ -240,7 +240,23 @@ def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
 
 @buffered
 def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None) -> None:
+    """Columns of cards when they fit the screen (16 characters a column at least),
+    else one summary line per stage: never wrapped into noise."""
     n = len(cols)
+    if n * 16 + (n - 1) > con.width:
+        t = Table(box=None, pad_edge=False, header_style="bold")
+        for col in ("stage", "deals", "amount", "stalled", "largest"):
+            t.add_column(col, justify="right" if col in ("deals", "amount", "stalled") else
+                         "left", no_wrap=True, overflow="ellipsis")
+        for c in cols:
+            top = c.cards and max(c.cards, key=lambda x: x.amount)
+            t.add_row(c.label, str(len(c.cards)), money(c.amount),
+                      str(sum(x.stalled for x in c.cards)),
+                      f"{top.account} {money(top.amount)}" if top else "")
+        con.print(t)
+        con.print(f"({n} stages do not fit {con.width} columns as a board: widen the "
+                  f"terminal, or filter with --owner)")
+        return
     colw = max(16, (con.width - (n - 1)) // max(n, 1))
     rows = rows if rows is not None else max(3, (con.height - 8) // 4)
     t = Table(box=None, pad_edge=False, show_lines=False, header_style="bold")
@@ -354,6 +370,10 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
                more="funnelctl stalls lists them")
     if r.snoozed:
         con.print(f"  ({r.snoozed} snoozed on purpose)")
+    if r.flagged:
+        ids = ", ".join(f["deal"] for f in r.flagged[:8]) + (" …" if len(r.flagged) > 8 else "")
+        con.print(Text(f"Break a process rule ({len(r.flagged)}): ", style="bold red")
+                  .append(f"{ids} (funnelctl validate)", style=""))
     if r.questions and not team:
         con.print(Text("Questions to ask:", style="bold"))
         for q in r.questions[:12]:
