@@ -263,15 +263,18 @@ def score(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, ladder: st
     return before
 
 
-def act(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, kind: str, goal: str,
-        result: str, moved: bool, next_step: tuple[dt.date, str] | None) -> None:
+def act(doc: CommentedMap, deal: Deal, p: Pipeline, when: dt.date, kind: str, goal: str,
+        result: str, moved: bool, next_step: tuple[dt.date, str] | None,
+        today: dt.date | None = None) -> None:
+    """Append an action report dated ``when``; the next step may not lie before today."""
+    today = today or when
     if kind not in p.action_kinds:
         raise Refused(f"unknown action kind {kind!r} (kinds: {', '.join(p.action_kinds)})")
     if not goal.strip():
         raise Refused("an action needs --goal: what it set out to achieve")
     if next_step and next_step[0] < today:
         raise Refused(f"the next step's date {next_step[0]} is in the past")
-    entry = block_map(date=today, kind=kind, goal=goal.strip(), result=result.strip() or None)
+    entry = block_map(date=when, kind=kind, goal=goal.strip(), result=result.strip() or None)
     entry["moved"] = moved
     append_item(ensure_block(doc, "actions", CommentedSeq), entry)
     if next_step:

@@ -281,7 +281,13 @@ def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     if deal is None:
         raise StoreError(f"{rel} cannot be read as a deal; fix it first", problems)
     text = raw.decode("utf-8")
-    y, doc = yamlio.rt_load(text)
+    try:
+        y, doc = yamlio.rt_load(text)
+    except Exception as exc:  # the fast reader took it, the round-trip parser does not
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise StoreError(f"{rel} cannot be edited safely",
+                         [Problem(rel, line, f"round-trip parser: {exc}")]) from None
     result = change(doc, deal)
     new_text = yamlio.rt_dump(y, doc)
     if new_text == text:

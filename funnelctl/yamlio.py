@@ -29,7 +29,20 @@ except ImportError:  # pragma: no cover - depends on the platform's wheel
 
 
 class CoreLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader whose plain-scalar resolution follows YAML 1.2 (core schema)."""
+    """A safe loader whose plain-scalar resolution follows YAML 1.2 (core schema) and
+    that refuses a key given twice, as the round-trip writer would."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict:
+        mapping = super().construct_mapping(node, deep=deep)
+        if len(mapping) != len(node.value):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+        return mapping
 
 
 CoreLoader.yaml_implicit_resolvers = {}

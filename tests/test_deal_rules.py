@@ -133,3 +133,10 @@ def test_validate_command_prints_all_and_exits_1(world) -> None:
     world.root.joinpath("deals/broken.yaml").unlink()
     res = world.run("validate")
     assert res.exit_code == 0 and "ok: 1 deals, no problems" in res.stdout
+
+
+def test_a_key_given_twice_is_refused_with_its_line(world) -> None:
+    world.write("deals/x.yaml", deal_yaml("x").replace("owner: ann\n", "owner: ann\nowner: bob\n"))
+    assert problems(world) == ["deals/x.yaml:5: not valid YAML: duplicate key 'owner'"]
+    res = world.run("tick", "x", "need_identified")
+    assert res.exit_code == 1 and "Traceback" not in res.output

@@ -235,3 +235,11 @@ def test_a_write_on_an_unreadable_deal_is_refused(world) -> None:
     assert res.exit_code == 1
     assert "cannot be read as a deal" in res.stderr
     assert "deals/acme.yaml:3: not valid YAML" in res.stderr
+
+
+def test_act_can_record_yesterdays_visit_but_not_tomorrows(world) -> None:
+    setup(world)
+    res = world.run("act", "acme", "-k", "visit", "-g", "g", "--date", "2026-11-25")
+    assert res.exit_code == 1 and "in the future" in res.stderr
+    assert world.run("act", "acme", "-k", "visit", "-g", "g", "--date", "2026-11-23").exit_code == 0
+    assert "  - date: 2026-11-23\n    kind: visit\n" in world.read("deals/acme.yaml")

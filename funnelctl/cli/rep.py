@@ -169,6 +169,8 @@ def act_cmd(
     moved: bool = typer.Option(False, "--moved", help="The customer moved forward."),
     next_step: Optional[str] = typer.Option(None, "--next",
                                             help='The next step: "YYYY-MM-DD: step".'),
+    on: Optional[str] = typer.Option(None, "--date", help="When it happened (default: "
+                                     "today), for yesterday's visit."),
 ) -> None:
     """Record an action report: goal before, result after, did the customer move.
 
@@ -178,14 +180,17 @@ def act_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
+    when = parse_date(on, "--date") if on else today
+    if when > today:
+        fail(f"--date {when} is in the future: record an action after it happened")
     nxt = None
     if next_step is not None:
         date_s, sep, step = next_step.partition(":")
         if not sep or not step.strip():
             fail(f'--next {next_step!r}: expected "YYYY-MM-DD: step"')
         nxt = (parse_date(date_s.strip(), "--next"), step.strip())
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, today, kind, goal,
-                                                              result, moved, nxt))
+    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, when, kind, goal,
+                                                              result, moved, nxt, today))
     typer.echo(f"{deal}: {kind} recorded ({rel})")
 
 
