@@ -103,3 +103,42 @@ def test_line_of_walks_keys_and_indexes() -> None:
     assert yamlio.line_of(text, ("history", 0, "date")) == 10
     assert yamlio.line_of(text, ("milestones", "need_identified", "evidence")) == 14
     assert yamlio.line_of(text, ("nope",)) == 2  # not there: the document's first node
+
+
+def test_the_fast_builder_matches_the_loader_on_every_sample_deal() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "deals").rglob("*.yaml"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert yamlio.load_fast(data) == yaml.load(data, Loader=yamlio.CoreLoader), path
+
+
+@pytest.mark.parametrize("text", [
+    "a: [1, 0o17, 0x1F, -2_000, 1.5, .inf, -.Inf, .nan, true, False, ~, 2026-01-02]\n",
+    "a: 2026-01-02T10:20:30Z\nb: '2026-01-02'\nc: !!str 12\n",
+    "a: &x {k: v}\nb: *x\n",
+    "- {x: 1}\n- [a, b]\n- |\n  text\n  more\n",
+])
+def test_the_fast_builder_matches_the_loader(text: str) -> None:
+    import math
+
+    got, want = yamlio.load_fast(text), yaml.load(text, Loader=yamlio.CoreLoader)
+    if text.startswith("a: [1"):
+        assert math.isnan(got["a"][7]) and math.isnan(want["a"][7])
+        got["a"][7] = want["a"][7] = 0
+    assert got == want
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("? [1, 2]\n: x\n", "a key must be a plain value"),
+    ("a: !!python/object:os.system x\n", "unsupported tag"),
+    ("a: [1\n", "not valid YAML"),
+])
+def test_the_fast_builder_refuses_what_it_should(text: str, message: str) -> None:
+    with pytest.raises(yamlio.YamlError) as exc:
+        yamlio.load_fast(text)
+    assert message in exc.value.message
