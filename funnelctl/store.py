@@ -263,6 +263,13 @@ def create_exclusive(path: Path, text: str) -> None:
         os.link(tmp, path)  # fails if path exists: no race between check and write
     except FileExistsError:
         raise StoreError(f"{path.name} exists already") from None
+    except OSError:  # a file system without hard links: exclusive create instead
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise StoreError(f"{path.name} exists already") from None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
     finally:
         os.unlink(tmp)
 

@@ -56,10 +56,30 @@ def buffered(view: Callable) -> Callable:
             return view(con, *args, **kwargs)
         buf = Buffer(con)
         result = view(buf, *args, **kwargs)
-        con.print(Group(*buf.parts))
+        # soft_wrap: lines of text are left to the terminal to wrap, which spares rich
+        # laying out every word (half the time of a long review); tables still fit
+        con.print(Group(*_joined(buf.parts)), soft_wrap=True)
         return result
 
     return run
+
+
+def _joined(parts: list) -> list:
+    """Runs of Text lines merged into one Text: rich lays out one object per run
+    instead of one per line."""
+    out: list = []
+    run: list[Text] = []
+    for part in parts:
+        if isinstance(part, Text):
+            run.append(part)
+            continue
+        if run:
+            out.append(Text("\n").join(run))
+            run = []
+        out.append(part)
+    if run:
+        out.append(Text("\n").join(run))
+    return out
 
 
 def pct(x: float | None) -> str:
