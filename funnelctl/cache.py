@@ -28,8 +28,8 @@ from funnelctl.model import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.summary import Summary
 
-SHARDS = 64
-FORMAT = 2  # bump when Summary changes
+SHARDS = 256  # one changed deal rewrites 1/256 of the cache
+FORMAT = 3  # bump when Summary or the shard layout changes
 # A file changed within this many seconds of a scan may change again within the
 # same mtime tick; it is parsed but not trusted from the cache next time.
 RACY_SECONDS = 2.0
@@ -79,10 +79,12 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
     gc_was = gc.isenabled()
     gc.disable()  # thousands of small objects: the collector would dominate the load
     try:
+        shards: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
         cached: dict[str, Entry] = {}
         if use_cache:
             for i in range(SHARDS):
-                cached.update(_read_shard(cache_dir / f"{i:02d}.pickle", key))
+                shards[i] = _read_shard(cache_dir / f"{i:02x}.pickle", key)
+                cached.update(shards[i])
         result: dict[str, Entry] = {}
         todo: list[tuple[str, os.stat_result]] = []
         for rel, st in files:
@@ -91,12 +93,12 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
                 result[rel] = hit
             else:
                 todo.append((rel, st))
+        fresh: dict[str, Entry] = {}
         for rel, st, summary, problems in _parse_many(root, pipeline, todo, progress):
-            result[rel] = (st.st_size, st.st_mtime_ns, summary, problems)
+            fresh[rel] = result[rel] = (st.st_size, st.st_mtime_ns, summary, problems)
         gone = cached.keys() - result.keys() if len(cached) + len(todo) != len(result) else ()
-        dirty = {shard_of(rel) for rel, _ in todo} | {shard_of(rel) for rel in gone}
-        if use_cache and dirty:
-            _write_shards(cache_dir, key, result, dirty, scan_time)
+        if use_cache and (fresh or gone):
+            _write_shards(cache_dir, key, shards, fresh, gone, scan_time)
         summaries: list[Summary] = []
         problems: list[Problem] = []
         for rel, _ in files:
@@ -111,8 +113,10 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             gc.enable()
 
 
-def _write_shards(cache_dir: Path, key: str, result: dict[str, Entry], dirty: set[int],
-                  scan_time: float) -> None:
+def _write_shards(cache_dir: Path, key: str, shards: list[dict[str, Entry]],
+                  fresh: dict[str, Entry], gone, scan_time: float) -> None:
+    """Rewrite only the shards that hold a new, changed or deleted file. A file changed
+    within RACY_SECONDS is left out, so that it is parsed again next time."""
     cache_dir.mkdir(exist_ok=True)
     ignore = cache_dir / ".gitignore"
     if not ignore.exists():
@@ -121,13 +125,20 @@ def _write_shards(cache_dir: Path, key: str, result: dict[str, Entry], dirty: se
         except OSError:
             pass
     racy = (scan_time - RACY_SECONDS) * 1e9
-    by_shard: dict[int, dict[str, Entry]] = {s: {} for s in dirty}
-    for rel, entry in result.items():
+    dirty: set[int] = set()
+    for rel in gone:
         s = shard_of(rel)
-        if s in by_shard and entry[1] < racy:
-            by_shard[s][rel] = entry
-    for s, entries in by_shard.items():
-        _write_shard(cache_dir / f"{s:02d}.pickle", key, _shared(entries))
+        shards[s].pop(rel, None)
+        dirty.add(s)
+    for rel, entry in _shared(fresh).items():
+        s = shard_of(rel)
+        dirty.add(s)
+        if entry[1] < racy:
+            shards[s][rel] = entry
+        else:
+            shards[s].pop(rel, None)
+    for s in dirty:
+        _write_shard(cache_dir / f"{s:02x}.pickle", key, shards[s])
 
 
 def _shared(entries: dict[str, Entry]) -> dict[str, Entry]:
