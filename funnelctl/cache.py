@@ -24,11 +24,11 @@ import zlib
 from pathlib import Path
 
 from funnelctl import __version__
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.summary import Summary
 
-SHARDS = 256  # one changed deal rewrites 1/256 of the cache
+SHARDS = 64  # one changed deal rewrites 1/64 of the cache (fewer: less sharing in each)
 FORMAT = 3  # bump when Summary or the shard layout changes
 # A file changed within this many seconds of a scan may change again within the
 # same mtime tick; it is parsed but not trusted from the cache next time.
@@ -42,9 +42,35 @@ def shard_of(rel: str) -> int:
     return zlib.crc32(rel.encode()) % SHARDS
 
 
-def cache_key(root: Path) -> str:
-    stages = (root / "stages.yaml").read_bytes()
+def cache_key(root: Path, stages: bytes | None = None) -> str:
+    if stages is None:
+        stages = (root / "stages.yaml").read_bytes()
     return f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{hashlib.sha1(stages).hexdigest()}"
+
+
+def load_pipeline(root: Path, stages: bytes) -> Pipeline | None:
+    """The pipeline validated from these very bytes of stages.yaml, if cached."""
+    from funnelctl.store import CACHE_DIR
+
+    try:
+        with open(root / CACHE_DIR / "pipeline.pickle", "rb") as f:
+            key, pipeline = pickle.load(f)  # noqa: S301 - our own file
+    except Exception:  # missing, corrupt, from another version: validate again
+        return None
+    return pipeline if key == cache_key(root, stages) and isinstance(pipeline, Pipeline) else None
+
+
+def save_pipeline(root: Path, stages: bytes, pipeline: Pipeline) -> None:
+    from funnelctl.store import CACHE_DIR, atomic_write_bytes
+
+    folder = root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        _ignore(folder)
+        atomic_write_bytes(folder / "pipeline.pickle",
+                           pickle.dumps((cache_key(root, stages), pipeline)), durable=False)
+    except OSError:
+        pass
 
 
 def _read_shard(path: Path, key: str) -> dict[str, Entry]:
@@ -117,13 +143,11 @@ def _write_shards(cache_dir: Path, key: str, shards: list[dict[str, Entry]],
                   fresh: dict[str, Entry], gone, scan_time: float) -> None:
     """Rewrite only the shards that hold a new, changed or deleted file. A file changed
     within RACY_SECONDS is left out, so that it is parsed again next time."""
-    cache_dir.mkdir(exist_ok=True)
-    ignore = cache_dir / ".gitignore"
-    if not ignore.exists():
-        try:
-            ignore.write_text("*\n")
-        except OSError:
-            pass
+    try:
+        cache_dir.mkdir(exist_ok=True)
+    except OSError:
+        return
+    _ignore(cache_dir)
     racy = (scan_time - RACY_SECONDS) * 1e9
     dirty: set[int] = set()
     for rel in gone:
@@ -139,6 +163,16 @@ def _write_shards(cache_dir: Path, key: str, shards: list[dict[str, Entry]],
             shards[s].pop(rel, None)
     for s in dirty:
         _write_shard(cache_dir / f"{s:02x}.pickle", key, shards[s])
+
+
+def _ignore(cache_dir: Path) -> None:
+    """The cache is never committed: a .gitignore inside it says so."""
+    ignore = cache_dir / ".gitignore"
+    if not ignore.exists():
+        try:
+            ignore.write_text("*\n")
+        except OSError:
+            pass
 
 
 def _shared(entries: dict[str, Entry]) -> dict[str, Entry]:

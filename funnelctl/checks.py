@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from funnelctl.model import Deal, Pipeline
+from funnelctl.model import Deal
+from funnelctl.pipeline import Pipeline
 
 Finding = tuple[tuple[Any, ...], str]
 

@@ -17,7 +17,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
 from funnelctl.checks import missing_to_enter
-from funnelctl.model import Deal, Pipeline
+from funnelctl.model import Deal
+from funnelctl.pipeline import Pipeline
 from funnelctl.yamlio import plain_safe
 
 

@@ -12,15 +12,15 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from funnelctl import yamlio
-from funnelctl.checks import process_findings
-from funnelctl.model import Deal, Pipeline, pipeline_findings
+from funnelctl.pipeline import Pipeline, pipeline_findings
 from funnelctl.problems import Problem
 from funnelctl.summary import Summary, summarize
+
+if TYPE_CHECKING:
+    from funnelctl.model import Deal
 
 STAGES_FILE = "stages.yaml"
 DEALS_DIR = "deals"
@@ -55,7 +55,7 @@ def find_root(start: Path, explicit: str | None = None) -> Path:
 def describe_error(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         return f"unknown key {loc!r}"
     if kind == "missing":
         return f"missing {loc!r}"
@@ -65,7 +65,7 @@ def describe_error(err: dict[str, Any]) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def _validation_problems(rel: str, text: str | bytes, exc: ValidationError,
+def _validation_problems(rel: str, text: str | bytes, exc: Any,
                          fatal: bool) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
@@ -76,14 +76,32 @@ def _validation_problems(rel: str, text: str | bytes, exc: ValidationError,
     return out
 
 
-def load_pipeline(root: Path) -> Pipeline:
-    """stages.yaml, validated; a broken one stops every command with its problems."""
-    path = root / STAGES_FILE
+def load_pipeline(root: Path, use_cache: bool = True) -> Pipeline:
+    """stages.yaml, validated; a broken one stops every command with its problems.
+    An unchanged stages.yaml is taken from the cache, validated already."""
     rel = STAGES_FILE
     try:
-        text = path.read_bytes()
+        text = (root / rel).read_bytes()
     except OSError as exc:
         raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    from funnelctl import cache
+
+    if use_cache:
+        cached = cache.load_pipeline(root, text)
+        if cached is not None:
+            return cached
+    pipeline = validate_pipeline_text(text)
+    if use_cache:
+        cache.save_pipeline(root, text, pipeline)
+    return pipeline
+
+
+def validate_pipeline_text(text: bytes) -> Pipeline:
+    from pydantic import ValidationError
+
+    from funnelctl.model import validate_pipeline
+
+    rel = STAGES_FILE
     try:
         data = yamlio.load_fast(text)
     except yamlio.YamlError as exc:
@@ -92,7 +110,7 @@ def load_pipeline(root: Path) -> Pipeline:
         raise StoreError(f"{rel} is broken",
                          [Problem(rel, 1, "expected a mapping of settings", True)])
     try:
-        pipeline = Pipeline.model_validate(data)
+        pipeline = validate_pipeline(data)
     except ValidationError as exc:
         raise StoreError(f"{rel} is broken", _validation_problems(rel, text, exc, True)) from None
     findings = pipeline_findings(pipeline)
@@ -108,6 +126,11 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
     """One deal file, parsed and checked. A file that cannot be read as a deal at all
     returns None with fatal problems; a deal that breaks a process rule returns the
     deal with its (non-fatal) problems."""
+    from pydantic import ValidationError
+
+    from funnelctl.checks import process_findings
+    from funnelctl.model import Deal
+
     try:
         if text is None:
             text = (root / rel).read_bytes()

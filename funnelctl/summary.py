@@ -9,9 +9,10 @@ date, so a cached summary never goes stale by time alone.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from funnelctl.model import Deal
+if TYPE_CHECKING:  # summaries are built by the loader; the views need no pydantic
+    from funnelctl.model import Deal
 
 
 class Summary(NamedTuple):

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from funnelctl.analysis.stalls import deal_warnings
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.targets import period_bounds, won_in
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

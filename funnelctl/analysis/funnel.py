@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.conversion import Observed, benchmark_shape, observed_conversion
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 BULGE_FACTOR = 1.5

@@ -19,7 +19,7 @@ from funnelctl.analysis.targets import (
     period_of,
     won_in,
 )
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

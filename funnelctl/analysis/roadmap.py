@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from funnelctl.model import Deal, Pipeline
+from funnelctl.model import Deal
+from funnelctl.pipeline import Pipeline
 
 
 def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[str, Any]:

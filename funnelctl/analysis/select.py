@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.conversion import observed_conversion, required_per_stage
-from funnelctl.model import Pipeline, Target
+from funnelctl.pipeline import Pipeline, Target
 from funnelctl.summary import Summary
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from funnelctl.model import Pipeline
+    from funnelctl.pipeline import Pipeline
     from funnelctl.problems import Problem
     from funnelctl.store import Loaded
 
@@ -82,7 +82,7 @@ def root_and_pipeline(ctx: typer.Context) -> tuple[Path, Pipeline]:
     s = settings(ctx)
     try:
         root = find_root(Path.cwd(), s.dir)
-        return root, load_pipeline(root)
+        return root, load_pipeline(root, use_cache=s.use_cache)
     except StoreError as exc:
         fail(exc.message, exc.problems)
 

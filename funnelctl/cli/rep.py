@@ -421,9 +421,8 @@ def schema_cmd(
     Example: funnelctl schema deal > deal.schema.json
     (then '# yaml-language-server: $schema=deal.schema.json' atop a deal file)
     """
-    from funnelctl.model import Deal, Pipeline
+    from funnelctl.model import Deal, pipeline_json_schema
 
-    models = {"deal": Deal, "stages": Pipeline}
-    if which not in models:
+    if which not in ("deal", "stages"):
         fail(f"{which!r}: expected deal or stages")
-    emit_json(models[which].model_json_schema())
+    emit_json(Deal.model_json_schema() if which == "deal" else pipeline_json_schema())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from funnelctl.analysis.review import RepReview, Review
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.render.rep import money
 from funnelctl.render.views import num, pct
 

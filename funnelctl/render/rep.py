@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from funnelctl.analysis.plan import Plan
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
 

@@ -16,7 +16,7 @@ from funnelctl.analysis.funnel import Funnel
 from funnelctl.analysis.review import RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
-from funnelctl.model import Pipeline
+from funnelctl.pipeline import Pipeline
 from funnelctl.render.rep import money, short_money
 
 
