@@ -54,7 +54,7 @@ def load_pipeline(root: Path, stages: bytes) -> Pipeline | None:
 
     try:
         with open(root / CACHE_DIR / "pipeline.pickle", "rb") as f:
-            key, pipeline = pickle.load(f)  # noqa: S301 - our own file
+            key, pipeline = pickle.load(f)
     except Exception:  # missing, corrupt, from another version: validate again
         return None
     return pipeline if key == cache_key(root, stages) and isinstance(pipeline, Pipeline) else None
