@@ -140,3 +140,36 @@ def test_a_key_given_twice_is_refused_with_its_line(world) -> None:
     assert problems(world) == ["deals/x.yaml:5: not valid YAML: duplicate key 'owner'"]
     res = world.run("tick", "x", "need_identified")
     assert res.exit_code == 1 and "Traceback" not in res.output
+
+
+BAD_FILES = {
+    "empty.yaml": "",
+    "list.yaml": "- a\n- b\n",
+    "binary.yaml": "\x00\x01\x02",
+    "tabs.yaml": "id: x\n\ttitle: y\n",
+    "alias.yaml": "a: &a [*a]\n",
+    "types.yaml": deal_yaml("types").replace("amount: 1000", "amount: [1, 2]")
+    .replace("history:", "contacts: {name: x}\nhistory:"),
+    "nohist.yaml": "id: nohist\ntitle: t\naccount: a\nowner: o\namount: 1\ncreated: 2026-11-01\n"
+                   "stage: lead\nhistory: []\n",
+    "weird-stage.yaml": deal_yaml("weird-stage", stage="won", status="open",
+                                  history=[("won", "2026-11-01")]),
+}
+
+
+def test_bad_files_never_break_a_view(world) -> None:
+    world.deal("good", history=[("lead", "2026-10-01")])
+    for name, text in BAD_FILES.items():
+        world.write(f"deals/{name}", text)
+    for view in (["list"], ["funnel"], ["stalls"], ["review"], ["board"], ["target", "5"],
+                 ["forecast", "--backtest"], ["plan"], ["review", "--format", "md"]):
+        res = world.run(*view)
+        assert res.exit_code == 0, (view, res.output)
+        assert "Traceback" not in res.output
+        assert "left out" in res.stderr
+    res = world.run("validate")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    for name in BAD_FILES:
+        assert any(line.startswith(f"deals/{name}:") for line in lines), name
+    assert [d["id"] for d in world.json("list")] == ["good", "weird-stage"]
