@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -297,11 +298,39 @@ def create_exclusive(path: Path, text: str) -> None:
         os.unlink(tmp)
 
 
+@contextmanager
+def deal_lock(root: Path, rel: str) -> Iterator[None]:
+    """Hold an exclusive lock on one deal while it is read, changed and written, so
+    that two commands on the same deal at once do not lose one another's change.
+    The lock files live in the cache folder; where locking is not possible (no
+    fcntl, a read-only checkout) the write goes ahead unlocked."""
+    try:
+        import fcntl
+
+        folder = root / CACHE_DIR / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / (rel.replace("/", "%") + ".lock"), "a")
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
 def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     """Apply ``change(doc, deal)`` to one deal file through a round trip and write it
-    atomically. The deal must read cleanly enough to be a deal; the result is re-read
-    and refused if the change would leave a file that is no longer one. Returns what
-    ``change`` returned. Nothing is written when nothing changed."""
+    atomically, under the deal's lock. The deal must read cleanly enough to be a
+    deal; the result is re-read and refused if the change would leave a file that is
+    no longer one. Returns what ``change`` returned. Nothing is written when nothing
+    changed."""
+    with deal_lock(root, rel):
+        return _update_deal(root, rel, pipeline, change)
+
+
+def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     path = root / rel
     try:
         raw = path.read_bytes()

@@ -243,3 +243,33 @@ def test_act_can_record_yesterdays_visit_but_not_tomorrows(world) -> None:
     assert res.exit_code == 1 and "in the future" in res.stderr
     assert world.run("act", "acme", "-k", "visit", "-g", "g", "--date", "2026-11-23").exit_code == 0
     assert "  - date: 2026-11-23\n    kind: visit\n" in world.read("deals/acme.yaml")
+
+
+def test_two_writes_at_once_both_land(world) -> None:
+    """The second command waits for the first instead of overwriting its change."""
+    import threading
+    import time
+
+    from funnelctl import edits
+    from funnelctl.store import load_pipeline, update_deal
+
+    setup(world)
+    p = load_pipeline(world.root)
+    today = __import__("datetime").date(2026, 11, 24)
+
+    def slow_act(goal: str):
+        def change(doc, deal):
+            edits.act(doc, deal, p, today, "call", goal, "", False, None)
+            time.sleep(0.2)  # the other thread tries to write meanwhile
+        return change
+
+    threads = [threading.Thread(target=update_deal,
+                                args=(world.root, "deals/acme.yaml", p, slow_act(g)))
+               for g in ("first call", "second call")]
+    for t in threads:
+        t.start()
+        time.sleep(0.05)
+    for t in threads:
+        t.join()
+    text = world.read("deals/acme.yaml")
+    assert "goal: first call" in text and "goal: second call" in text
