@@ -242,21 +242,24 @@ def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None
 
 @buffered
 def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
+    """Each target against the share of the period gone: deals and money apart."""
+
+    def verdict(have: float, target: float) -> Text:
+        due = target * pr.elapsed
+        ok = have >= due - 1e-9
+        return Text(" on track" if ok else " behind", style="green" if ok else "red")
+
     for pr in progs:
-        head = Text(f"{pr.owner} {pr.period}: ", style="bold")
+        head = Text(f"{pr.owner} {pr.period}", style="bold")
+        head.append(f" ({pr.elapsed:.0%} of the period gone):")
         if pr.target_deals is not None:
-            head.append(f"signed {pr.won_deals} of {pr.target_deals:g}")
+            head.append(f" signed {pr.won_deals} of {pr.target_deals:g} "
+                        f"({pr.target_deals * pr.elapsed:.1f} due by now),")
+            head.append_text(verdict(pr.won_deals, pr.target_deals))
+            head.append(";" if pr.target_amount is not None else "")
         if pr.target_amount is not None:
-            head.append(f"  {money(pr.won_amount)} of {money(pr.target_amount)}")
-        head.append(f"  ({pr.elapsed:.0%} of the period gone")
-        if pr.expected_by_now is not None:
-            behind = pr.won_deals < pr.expected_by_now - 1e-9
-            head.append(f", {pr.expected_by_now:.1f} expected by now", )
-            head.append(")")
-            head.append("  behind" if behind else "  on track",
-                        style="red" if behind else "green")
-        else:
-            head.append(")")
+            head.append(f" {money(pr.won_amount)} of {money(pr.target_amount)},")
+            head.append_text(verdict(pr.won_amount, pr.target_amount))
         con.print(head)
         if pr.plan:
             target(con, pr.plan, p)
