@@ -210,16 +210,16 @@ def advance_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
-    _, pipeline = root_and_pipeline(ctx)
     state: dict = {}
 
     def change(doc, d, p):
+        entered = edits.advance(doc, d, p, today, to, force, reason)
         state["from"] = d.stage
-        return edits.advance(doc, d, p, today, to, force, reason)
+        state["move"] = "regressed" if p.index(entered) < p.index(d.stage) else "advanced"
+        return entered
 
     _, rel, entered = edit(ctx, deal, change)
-    move = ("regressed" if pipeline.index(entered) < pipeline.index(state["from"])
-            else "advanced")
+    move = state["move"]
     typer.echo(f"{deal}: {move} {state['from']} -> {entered} ({rel})")
 
 
