@@ -202,26 +202,33 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
         raise Refused(f"unknown stage {to!r} (stages: {', '.join(p.stage_ids)})")
     if to == deal.stage:
         raise Refused(f"deal {deal.id} is already at {to}")
+    entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}")
+    doc["stage"] = to
+    append_item(ensure_block(doc, "history", CommentedSeq), entry)
+    return to
+
+
+def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
+                  reason: str | None, refusal: str) -> CommentedMap:
+    """The history entry of a move to ``to``: refused while milestones or entry
+    requirements are missing, unless forced with a reason, which is stored with the
+    items it waived."""
     if deal.history and today < deal.history[-1].date:
         raise Refused(f"today ({today}) is before the deal's last move "
                       f"({deal.history[-1].date})")
     missing = missing_to_enter(deal, p, to)
     entry = block_map(stage=to, date=today)
-    if missing:
-        if not force:
-            raise Refused(f"cannot advance {deal.id} to {to}: "
-                          f"{len(missing)} missing", [text for _, text in missing])
-        if not reason or not reason.strip():
-            raise Refused("--force needs --reason: a manager sees every waiver")
+    if missing and not force:
+        raise Refused(f"{refusal}: {len(missing)} missing", [text for _, text in missing])
+    if missing and not (reason and reason.strip()):
+        raise Refused("--force needs --reason: a manager sees every waiver")
+    if force and reason and reason.strip():
         entry["reason"] = plain_safe(reason.strip())
+    if missing:
         waived = CommentedSeq([plain_safe(key) for key, _ in missing])
         waived.fa.set_flow_style()
         entry["waived"] = waived
-    elif force and reason:
-        entry["reason"] = plain_safe(reason.strip())
-    doc["stage"] = to
-    append_item(ensure_block(doc, "history", CommentedSeq), entry)
-    return to
+    return entry
 
 
 def tick(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, milestone: str,
@@ -294,18 +301,7 @@ def set_next(doc: CommentedMap, next_step: tuple[dt.date, str]) -> None:
 def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool = False,
         reason: str | None = None) -> None:
     _require_open(deal)
-    missing = missing_to_enter(deal, p, p.won.id)
-    entry = block_map(stage=p.won.id, date=today)
-    if missing:
-        if not force:
-            raise Refused(f"cannot sign {deal.id}: {len(missing)} missing",
-                          [text for _, text in missing])
-        if not reason or not reason.strip():
-            raise Refused("--force needs --reason: a manager sees every waiver")
-        entry["reason"] = plain_safe(reason.strip())
-        waived = CommentedSeq([plain_safe(key) for key, _ in missing])
-        waived.fa.set_flow_style()
-        entry["waived"] = waived
+    entry = history_entry(deal, p, p.won.id, today, force, reason, f"cannot sign {deal.id}")
     doc["stage"] = p.won.id
     doc["status"] = "won"
     append_item(ensure_block(doc, "history", CommentedSeq), entry)
