@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -145,14 +146,27 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
 
 
 def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
+    def widest(values, floor: int) -> int:
+        return max([floor, *(cell_len(v) for v in values)])
+
+    # id, owner, stage, status and amount are never cut; account and title share
+    # what is left of the screen, a third and two thirds
+    widths = [widest((d.id + (" !" if d.flags else "") for d in deals), 2),
+              min(12, widest((d.owner for d in deals), 5)),
+              widest((d.stage for d in deals), 5), 6,
+              widest((money(d.amount) for d in deals), 6)]
+    rest = max(16, con.width - sum(widths) - 2 * 6)
+    account_w = max(8, rest // 3)
+    title_w = max(8, rest - account_w)
     t = Table(box=None, pad_edge=False, header_style="bold")
-    t.add_column("id", no_wrap=True)
-    t.add_column("account", no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
-    t.add_column("title", no_wrap=True, overflow="ellipsis", ratio=2, min_width=8)
-    t.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
-    t.add_column("stage", no_wrap=True)
-    t.add_column("status", no_wrap=True)
-    t.add_column("amount", justify="right", no_wrap=True)
+    t.add_column("id", no_wrap=True, width=widths[0])
+    t.add_column("account", no_wrap=True, overflow="ellipsis",
+                 max_width=account_w)
+    t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_w)
+    t.add_column("owner", no_wrap=True, overflow="ellipsis", width=widths[1])
+    t.add_column("stage", no_wrap=True, width=widths[2])
+    t.add_column("status", no_wrap=True, width=widths[3])
+    t.add_column("amount", justify="right", no_wrap=True, width=widths[4])
     for d in deals:
         flag = " !" if d.flags else ""
         t.add_row(d.id + flag, d.account, d.title, d.owner, d.stage, d.status, money(d.amount))
