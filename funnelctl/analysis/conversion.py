@@ -26,17 +26,6 @@ class Observed:
         return self.converted / self.left if self.left else None
 
 
-def furthest(d: Summary, p: Pipeline) -> int:
-    """The furthest stage index a deal ever reached (signing = len(stages))."""
-    best = -1
-    pos = p.positions
-    for stage, _, _ in d.history:
-        i = pos.get(stage)
-        if i is not None and i > best:
-            best = i
-    return best
-
-
 def observed_conversion(deals: list[Summary], p: Pipeline,
                         until: dt.date | None = None) -> list[Observed]:
     """One pass over the histories; linear in deals x history length."""
@@ -68,10 +57,6 @@ def observed_conversion(deals: list[Summary], p: Pipeline,
             elif closed or cur != i:
                 left[i] += 1
     return [Observed(s.id, reached[i], left[i], converted[i]) for i, s in enumerate(p.stages)]
-
-
-def configured_rates(p: Pipeline) -> list[float]:
-    return [s.conversion for s in p.stages]
 
 
 def benchmark_shape(top: float, rates: list[float]) -> list[float]:

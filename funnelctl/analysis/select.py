@@ -1,5 +1,4 @@
-"""Choosing deals: by owner, team, stage and status; and the small derived numbers
-every view shares (days in stage, weight)."""
+"""Choosing deals: by owner, team, stage and status; and whether a deal is snoozed."""
 
 from __future__ import annotations
 
@@ -29,23 +28,5 @@ def select(deals: Iterable[Summary], owners: set[str] | None = None, stage: str 
             and (status is None or d.status == status)]
 
 
-def days_in_stage(d: Summary, today: dt.date) -> int:
-    end = d.outcome_date if d.status != "open" and d.outcome_date else today
-    return max(0, (end - d.entered).days)
-
-
-def probability(d: Summary, pipeline: Pipeline) -> float:
-    if d.status == "won":
-        return 1.0
-    if d.status == "lost":
-        return 0.0
-    stage = pipeline.stage(d.stage)
-    return stage.probability if stage else 0.0
-
-
 def is_snoozed(d: Summary, today: dt.date) -> bool:
     return d.snooze_until is not None and d.snooze_until > today
-
-
-def owners_in(deals: Iterable[Summary]) -> list[str]:
-    return sorted({d.owner for d in deals})
