@@ -17,7 +17,8 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
+def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
+    """One rep's section; the team's summarises what the reps' sections list."""
     out = [f"## {r.owner}", ""]
     out += _table(["stage", "deals", "benchmark", "amount", "weighted", "conversion obs/cfg"],
                   [[s.label, str(s.count), f"{s.benchmark:.1f}", money(s.amount),
@@ -29,13 +30,21 @@ def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
     for t in r.targets:
         line = f"- **target {t.period}**: signed {t.won_deals}"
         if t.target_deals is not None:
-            line += f" of {t.target_deals:g} ({t.expected_by_now:.1f} expected by now)"
+            line += f" of {t.target_deals:g} ({t.expected_by_now:.1f} due by now)"
+        if t.target_amount is not None:
+            line += f", {money(t.won_amount)} of {money(t.target_amount)}"
         if t.plan and t.plan.blocking:
             row = next(x for x in t.plan.rows if x.stage == t.plan.blocking)
             line += f"; blocked at {row.label}, {row.gap:.1f} deals short"
         out.append(line)
     out += ["", f"### Since {since}", ""]
-    if r.moved:
+    if r.moved and team:
+        kinds: dict[str, list] = {}
+        for m in r.moved:
+            kinds.setdefault(m.kind, []).append(m)
+        out += [f"- {len(ms)} {kind} ({money(sum(m.amount for m in ms))})"
+                for kind, ms in kinds.items()]
+    elif r.moved:
         for m in r.moved:
             extra = ""
             if m.from_stage:
@@ -48,14 +57,24 @@ def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
     else:
         out.append("- nothing moved")
     out += ["", "### Warnings", ""]
-    out += [f"- {w.deal} ({w.owner}, {w.stage}, {money(w.amount)}): **{w.kind}**, "
-            f"{w.message}" for w in r.warnings] or ["- none"]
+    per_deal: dict[str, list] = {}
+    for w in r.warnings:  # worst first: a deal's first warning is its worst
+        per_deal.setdefault(w.deal, []).append(w)
+    shown = list(per_deal.values())[:5] if team else per_deal.values()
+    out += [f"- {ws[0].deal} ({ws[0].owner}, {ws[0].stage}, {money(ws[0].amount)}): "
+            + "; ".join(f"**{w.kind}** {w.message}" for w in ws) for ws in shown] \
+        or ["- none"]
+    if team and len(per_deal) > 5:
+        out.append(f"- … and {len(per_deal) - 5} more deals in the reps' sections")
+    if r.snoozed:
+        out.append(f"- ({r.snoozed} snoozed on purpose)")
     if r.flagged:
         out += ["", "### Deals that break a process rule", ""]
         out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in r.flagged]
-    out += ["", "### Questions to ask", ""]
-    out += [f"- {q['deal']} ({q['account']}): {q['question']}" for q in r.questions] \
-        or ["- none"]
+    if not team:
+        out += ["", "### Questions to ask", ""]
+        out += [f"- {q['deal']} ({q['account']}): {q['question']}" for q in r.questions] \
+            or ["- none"]
     f = r.figures
     out += ["", "### Process", "",
             f"- deals {f.deals} (open {f.open_deals}, won {f.won}, lost {f.lost}); "
@@ -70,8 +89,10 @@ def _rep(r: RepReview, p: Pipeline, since) -> list[str]:
 def review(rv: Review, p: Pipeline) -> str:
     out = [f"# Weekly review {rv.today}", "",
            f"Moves since {rv.since}; period {rv.period}.", ""]
-    for r in [*rv.reps, rv.team]:
+    for r in rv.reps:
         out += _rep(r, p, rv.since)
+    if len(rv.reps) != 1:
+        out += _rep(rv.team, p, rv.since, team=True)
     if rv.waivers:
         out += ["## Waivers", ""]
         out += [f"- {w['date']} {w['deal']} ({w['owner']}) → {w['stage']}: {w['reason']} "
