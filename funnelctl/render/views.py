@@ -126,21 +126,22 @@ def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
         bench = [b * per for b in bench]
     top = max([*values, *bench, 1])
     bar_w = max(8, min(40, width - 68))
+    # The figures are one pre-aligned column (ASCII, fixed widths): a review lays out
+    # a funnel per rep, and rich's cost grows with the number of cells.
+    figures = "{:>5}  {:>5}  {:>6}  {:>8}  {:>12}"
     t = Table(title=title, title_justify="left", title_style="bold", box=None,
               pad_edge=False, header_style="bold")
     t.add_column("stage", no_wrap=True, max_width=20, overflow="ellipsis")
     t.add_column("funnel", justify="center", no_wrap=True)
-    t.add_column("deals", justify="right")
-    t.add_column("bench", justify="right")
-    t.add_column("amount", justify="right")
-    t.add_column("weighted", justify="right")
-    t.add_column("conv obs/cfg", justify="right", no_wrap=True)
+    t.add_column(figures.format("deals", "bench", "amount", "weighted", "conv obs/cfg"),
+                 no_wrap=True)
     t.caption = "█ deals  ░ benchmark not reached  ▓ beyond the benchmark"
     t.caption_justify = "left"
     for s, v, b in zip(f.stages, values, bench, strict=True):
-        t.add_row(s.label, funnel_bar(v, b, top, bar_w), str(s.count), f"{s.benchmark:.1f}",
-                  short_money(s.amount), short_money(s.weighted),
-                  f"{pct(s.observed)}/{pct(s.conversion)}")
+        t.add_row(s.label, funnel_bar(v, b, top, bar_w),
+                  figures.format(s.count, f"{s.benchmark:.1f}", short_money(s.amount),
+                                 short_money(s.weighted),
+                                 f"{pct(s.observed)}/{pct(s.conversion)}"))
     parts: list = [t]
     for d in f.diagnosis:
         style = {"bulge": "red", "thin_top": "yellow", "late_entry_rep": "magenta",
