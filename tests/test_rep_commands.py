@@ -192,3 +192,28 @@ def test_installed_command_runs_as_a_subprocess(world) -> None:
     assert res.returncode == 0 and "\x1b[" not in res.stdout  # piped: no colour
     res = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     assert res.stdout.startswith("funnelctl ")
+
+
+def test_a_chinese_pipeline_works_end_to_end(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"NO_COLOR": "1", "COLUMNS": "100", "FUNNELCTL_TODAY": "2026-11-24"}
+    assert runner.invoke(app, ["init", str(tmp_path), "--template", "zh"]).exit_code == 0
+
+    def run(*args: str):
+        res = runner.invoke(app, ["--dir", str(tmp_path), *args], env=env)
+        assert res.exit_code == 0, (args, res.output)
+        return res.stdout
+
+    deal = json.loads(run("new", "--account", "华东重工", "--title", "冷却泵更换", "--owner",
+                          "张敏", "--amount", "250000", "--json"))["id"]
+    run("tick", deal, "need_identified", "-e", "客户来电")
+    run("tick", deal, "contact_confirmed", "-e", "王总确认项目")
+    run("score", deal, "need", "2", "-e", "客户提出需求")
+    run("act", deal, "--kind", "visit", "--goal", "拜访采购部", "--result", "进入短名单",
+        "--moved", "--next", "2026-12-01: 技术交流")
+    assert "lead -> nurture" in run("advance", deal)
+    for view in (["funnel"], ["board"], ["stalls"], ["review"], ["show", deal], ["list"],
+                 ["target", "3"], ["forecast"], ["plan"]):
+        run(*view)
+    assert "需求培育" in run("show", deal)
+    assert run("validate").startswith("ok: 1 deals")
