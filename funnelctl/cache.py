@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import os
 import pickle
 import sys
@@ -42,10 +41,12 @@ def shard_of(rel: str) -> int:
     return zlib.crc32(rel.encode()) % SHARDS
 
 
-def cache_key(root: Path, stages: bytes | None = None) -> str:
+def cache_key(root: Path, stages: bytes | None = None) -> tuple:
+    """What a cached answer depends on besides the deal file: the cache format, the
+    funnelctl and Python versions, and stages.yaml byte for byte."""
     if stages is None:
         stages = (root / "stages.yaml").read_bytes()
-    return f"{FORMAT}:{__version__}:{sys.version_info[:2]}:{hashlib.sha1(stages).hexdigest()}"
+    return (FORMAT, __version__, sys.version_info[:2], stages)
 
 
 def load_pipeline(root: Path, stages: bytes) -> Pipeline | None:
@@ -73,7 +74,7 @@ def save_pipeline(root: Path, stages: bytes, pipeline: Pipeline) -> None:
         pass
 
 
-def _read_shard(path: Path, key: str) -> dict[str, Entry]:
+def _read_shard(path: Path, key: tuple) -> dict[str, Entry]:
     try:
         with open(path, "rb") as f:
             stored_key, entries = pickle.load(f)
@@ -84,7 +85,7 @@ def _read_shard(path: Path, key: str) -> dict[str, Entry]:
     return entries if stored_key == key else {}
 
 
-def _write_shard(path: Path, key: str, entries: dict[str, Entry]) -> None:
+def _write_shard(path: Path, key: tuple, entries: dict[str, Entry]) -> None:
     from funnelctl.store import atomic_write_bytes
 
     try:
@@ -139,7 +140,7 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             gc.enable()
 
 
-def _write_shards(cache_dir: Path, key: str, shards: list[dict[str, Entry]],
+def _write_shards(cache_dir: Path, key: tuple, shards: list[dict[str, Entry]],
                   fresh: dict[str, Entry], gone, scan_time: float) -> None:
     """Rewrite only the shards that hold a new, changed or deleted file. A file changed
     within RACY_SECONDS is left out, so that it is parsed again next time."""

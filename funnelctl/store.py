@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from funnelctl import yamlio
 from funnelctl.pipeline import Pipeline, pipeline_findings
 from funnelctl.problems import Problem
 from funnelctl.summary import Summary, summarize
@@ -68,6 +67,8 @@ def describe_error(err: dict[str, Any]) -> str:
 
 def _validation_problems(rel: str, text: str | bytes, exc: Any,
                          fatal: bool) -> list[Problem]:
+    from funnelctl import yamlio
+
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -100,6 +101,7 @@ def load_pipeline(root: Path, use_cache: bool = True) -> Pipeline:
 def validate_pipeline_text(text: bytes) -> Pipeline:
     from pydantic import ValidationError
 
+    from funnelctl import yamlio
     from funnelctl.model import validate_pipeline
 
     rel = STAGES_FILE
@@ -129,6 +131,7 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
     deal with its (non-fatal) problems."""
     from pydantic import ValidationError
 
+    from funnelctl import yamlio
     from funnelctl.checks import process_findings
     from funnelctl.model import Deal
 
@@ -331,6 +334,8 @@ def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
 
 
 def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
+    from funnelctl import yamlio
+
     path = root / rel
     try:
         raw = path.read_bytes()
