@@ -217,3 +217,11 @@ def test_a_chinese_pipeline_works_end_to_end(tmp_path: Path) -> None:
         run(*view)
     assert "需求培育" in run("show", deal)
     assert run("validate").startswith("ok: 1 deals")
+
+
+def test_an_owner_with_no_deal_is_named(world) -> None:
+    world.deal("a1", owner="ann")
+    res = world.run("list", "--owner", "anne")
+    assert res.exit_code == 0
+    assert "note: no deals owned by 'anne' (owners: ann)" in res.stderr
+    assert "note:" not in world.run("funnel", "--owner", "ann").stderr

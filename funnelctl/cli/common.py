@@ -105,6 +105,27 @@ def load(ctx: typer.Context, quiet_skips: bool = False) -> Loaded:
     return loaded
 
 
+def owner_filter(loaded: Loaded, owner: list[str] | None, team: list[str] | None
+                 ) -> set[str] | None:
+    """The reps --owner and --team admit (None: everyone). An unknown team stops the
+    command; an owner with no deal at all is named on stderr, since a typo would
+    otherwise look like an empty pipeline."""
+    from funnelctl.analysis.select import owners_of
+
+    try:
+        owners = owners_of(loaded.pipeline, owner, team)
+    except KeyError as exc:
+        fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
+             f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
+    known = {d.owner for d in loaded.deals}
+    for name in owner or []:
+        if name not in known:
+            err_console().print(f"note: no deals owned by {name!r} "
+                                f"(owners: {', '.join(sorted(known)) or 'none'})",
+                                style="yellow", markup=False)
+    return owners
+
+
 def skipped_json(loaded: Loaded) -> list[dict]:
     return [p.as_json() for p in loaded.skipped]
 

@@ -16,6 +16,7 @@ from funnelctl.cli.common import (
     fail,
     load,
     out_console,
+    owner_filter,
     settings,
     skipped_json,
 )
@@ -26,16 +27,12 @@ PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 def _scope(ctx: typer.Context, owner, team, by=None):
     """The loaded pipeline, the deals in scope and the owner filter."""
-    from funnelctl.analysis.select import owners_of, select
+    from funnelctl.analysis.select import select
 
     if by not in (None, "owner"):
         fail(f"--by {by!r}: only 'owner' is supported")
     loaded = load(ctx)
-    try:
-        owners = owners_of(loaded.pipeline, owner, team)
-    except KeyError as exc:
-        fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
-             f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
+    owners = owner_filter(loaded, owner, team)
     return loaded, select(loaded.deals, owners), owners
 
 

@@ -18,6 +18,7 @@ from funnelctl.cli.common import (
     fail,
     load,
     out_console,
+    owner_filter,
     parse_date,
     root_and_pipeline,
     settings,
@@ -316,16 +317,6 @@ def show_cmd(
     show(out_console(), rm, [str(p) for p in problems])
 
 
-def _filter(ctx: typer.Context, loaded, owner, team):
-    from funnelctl.analysis.select import owners_of
-
-    try:
-        return owners_of(loaded.pipeline, owner, team)
-    except KeyError as exc:
-        fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
-             f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
-
-
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
@@ -347,7 +338,7 @@ def list_cmd(
     if stage and not loaded.pipeline.known_stage(stage):
         fail(f"--stage {stage!r}: unknown stage "
              f"(stages: {', '.join([*loaded.pipeline.stage_ids, loaded.pipeline.won.id])})")
-    owners = _filter(ctx, loaded, owner, team)
+    owners = owner_filter(loaded, owner, team)
     deals = select(loaded.deals, owners, stage, status)
     deals.sort(key=lambda d: (loaded.pipeline.index(d.stage)
                               if loaded.pipeline.known_stage(d.stage) else 99, d.owner, d.id))
@@ -375,7 +366,7 @@ def plan_cmd(
 
     s = settings(ctx)
     loaded = load(ctx)
-    deals = select(loaded.deals, _filter(ctx, loaded, owner, team))
+    deals = select(loaded.deals, owner_filter(loaded, owner, team))
     result = next_steps(deals, s.today)
     if json_out:
         emit_json({**result.as_json(), "skipped": skipped_json(loaded)})
