@@ -26,6 +26,12 @@ class Observed:
         return self.converted / self.left if self.left else None
 
 
+def summed(parts: list[list[Observed]], p: Pipeline) -> list[Observed]:
+    """The conversion of disjoint sets of deals together (a team from its reps)."""
+    return [Observed(s.id, sum(o[i].reached for o in parts), sum(o[i].left for o in parts),
+                     sum(o[i].converted for o in parts)) for i, s in enumerate(p.stages)]
+
+
 def observed_conversion(deals: list[Summary], p: Pipeline,
                         until: dt.date | None = None) -> list[Observed]:
     """One pass over the histories; linear in deals x history length."""

@@ -81,21 +81,61 @@ def late_index(p: Pipeline) -> int:
     return min(2, len(p.stages) - 1)
 
 
-def funnel_shape(deals: list[Summary], p: Pipeline,
-                 observed: list[Observed] | None = None) -> Funnel:
+@dataclass
+class StageTally:
+    """What a funnel counts of a set of deals. Tallies of disjoint sets add up, so a
+    team's funnel is the sum of its reps' and its deals are not counted twice."""
+
+    count: list[int]
+    amount: list[float]
+    weighted: list[float]
+    late: list[tuple[str, str, str]]  # (deal, owner, entry stage)
+    per_owner: dict[str, int]  # deals of each owner, to judge a rep's late entries
+
+    def __add__(self, other: StageTally) -> StageTally:
+        per_owner = dict(self.per_owner)
+        for o, n in other.per_owner.items():
+            per_owner[o] = per_owner.get(o, 0) + n
+        return StageTally([a + b for a, b in zip(self.count, other.count, strict=True)],
+                          [a + b for a, b in zip(self.amount, other.amount, strict=True)],
+                          [a + b for a, b in zip(self.weighted, other.weighted, strict=True)],
+                          self.late + other.late, per_owner)
+
+
+def stage_tally(deals: list[Summary], p: Pipeline) -> StageTally:
     n = len(p.stages)
     count = [0] * n
     amount = [0.0] * n
     weighted = [0.0] * n
+    pos = p.positions
+    li = late_index(p)
+    late: list[tuple[str, str, str]] = []
+    per_owner: dict[str, int] = defaultdict(int)
     for d in deals:
-        i = p.positions.get(d.stage)
+        i = pos.get(d.stage)
         if d.status == "open" and i is not None and i < n:
             count[i] += 1
             amount[i] += d.amount
             weighted[i] += d.amount * p.stages[i].probability
+        per_owner[d.owner] += 1
+        first = d.history[0][0]
+        if pos.get(first, -1) >= li:
+            late.append((d.id, d.owner, first))
+    return StageTally(count, amount, weighted, late, dict(per_owner))
+
+
+def funnel_shape(deals: list[Summary], p: Pipeline,
+                 observed: list[Observed] | None = None) -> Funnel:
+    obs = observed if observed is not None else observed_conversion(deals, p)
+    return funnel_of(stage_tally(deals, p), p, obs)
+
+
+def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed]) -> Funnel:
+    """The funnel and its diagnosis from what was counted."""
+    n = len(p.stages)
+    count, amount, weighted = t.count, t.amount, t.weighted
     rates = [s.conversion for s in p.stages]
     bench = benchmark_shape(count[0], rates)
-    obs = observed if observed is not None else observed_conversion(deals, p)
     rows = [StageRow(s.id, s.label, count[i], amount[i], weighted[i], bench[i], s.conversion,
                      obs[i].rate, obs[i].left) for i, s in enumerate(p.stages)]
     diagnosis: list[Diagnosis] = []
@@ -124,15 +164,10 @@ def funnel_shape(deals: list[Summary], p: Pipeline,
             f"ratios: next quarter will starve",
             stage=p.stages[0].id))
     li = late_index(p)
-    late: list[tuple[str, str, str]] = []
-    per_owner: dict[str, int] = defaultdict(int)
+    late, per_owner = sorted(t.late), t.per_owner
     late_owner: dict[str, list[str]] = defaultdict(list)
-    for d in deals:
-        per_owner[d.owner] += 1
-        first = d.history[0][0]
-        if p.positions.get(first, -1) >= li:
-            late.append((d.id, d.owner, first))
-            late_owner[d.owner].append(d.id)
+    for deal, owner, _ in late:
+        late_owner[owner].append(deal)
     if late:
         diagnosis.append(Diagnosis(
             "late_entries",

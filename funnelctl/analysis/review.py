@@ -8,8 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from funnelctl.analysis.conversion import Observed, observed_conversion
-from funnelctl.analysis.funnel import Funnel, funnel_shape
+from funnelctl.analysis.conversion import Observed, observed_conversion, summed
+from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, stage_tally
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import Warning, deal_warnings
 from funnelctl.analysis.targets import (
@@ -82,6 +82,13 @@ def _round(x: float | None, n: int = 1) -> float | None:
 
 
 @dataclass
+class Tallies:
+    stages: StageTally
+    figures: FigureTally
+    observed: list[Observed]
+
+
+@dataclass
 class RepReview:
     owner: str
     funnel: Funnel
@@ -92,6 +99,7 @@ class RepReview:
     questions: list[dict]
     figures: Figures
     flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
+    tallies: Tallies | None = field(default=None, repr=False)  # what a team sums
 
     def as_json(self) -> dict:
         return {"owner": self.owner, "funnel": self.funnel.as_json(),
@@ -195,35 +203,84 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[d
     return out
 
 
-def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
-                    observed: list[Observed] | None = None) -> Figures:
-    won = [d for d in deals if d.status == "won"]
-    lost = [d for d in deals if d.status == "lost"]
-    open_ = [d for d in deals if d.status == "open"]
-    stays: dict[str, list[int]] = defaultdict(list)
+@dataclass
+class FigureTally:
+    """What the process figures count of a set of deals; tallies of disjoint sets add
+    up, so a team's figures are the sum of its reps'."""
+
+    deals: int = 0
+    open_deals: int = 0
+    won: int = 0
+    lost: int = 0
+    won_amount: float = 0.0
+    won_actions: int = 0
+    cycle_days: int = 0
+    cycles: int = 0
+    stay_days: dict[str, int] = field(default_factory=dict)  # per open stage
+    stays: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, o: FigureTally) -> FigureTally:
+        return FigureTally(
+            self.deals + o.deals, self.open_deals + o.open_deals, self.won + o.won,
+            self.lost + o.lost, self.won_amount + o.won_amount,
+            self.won_actions + o.won_actions, self.cycle_days + o.cycle_days,
+            self.cycles + o.cycles,
+            {k: self.stay_days.get(k, 0) + o.stay_days.get(k, 0)
+             for k in self.stay_days.keys() | o.stay_days.keys()},
+            {k: self.stays.get(k, 0) + o.stays.get(k, 0)
+             for k in self.stays.keys() | o.stays.keys()})
+
+
+def figure_tally(deals: list[Summary], p: Pipeline) -> FigureTally:
+    t = FigureTally(deals=len(deals))
+    stay_days: dict[str, int] = defaultdict(int)
+    stays: dict[str, int] = defaultdict(int)
     open_ids = set(p.stage_ids)
     for d in deals:
+        status = d.status
+        if status == "open":
+            t.open_deals += 1
+        elif status == "won":
+            t.won += 1
+            t.won_amount += d.amount
+            t.won_actions += d.actions
+            if d.outcome_date:
+                t.cycle_days += (d.outcome_date - d.created).days
+                t.cycles += 1
+        elif status == "lost":
+            t.lost += 1
         h = d.history
         for i, (stage, date, _) in enumerate(h):
             if stage not in open_ids:
                 continue
             if i + 1 < len(h):
-                stays[stage].append((h[i + 1][1] - date).days)
-            elif d.status == "lost" and d.outcome_date:
-                stays[stage].append((d.outcome_date - date).days)
-    cycles = [(d.outcome_date - d.created).days for d in won if d.outcome_date]
-    closed = len(won) + len(lost)
-    win_rate = len(won) / closed if closed else None
-    avg_won = sum(d.amount for d in won) / len(won) if won else None
-    cycle = sum(cycles) / len(cycles) if cycles else None
-    velocity = (len(open_) * avg_won * win_rate / cycle
-                if avg_won and win_rate and cycle else None)
+                stay_days[stage] += (h[i + 1][1] - date).days
+                stays[stage] += 1
+            elif status == "lost" and d.outcome_date:
+                stay_days[stage] += (d.outcome_date - date).days
+                stays[stage] += 1
+    t.stay_days, t.stays = dict(stay_days), dict(stays)
+    return t
+
+
+def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
+                    observed: list[Observed] | None = None) -> Figures:
     obs = observed if observed is not None else observed_conversion(deals, p)
+    return figures_of(figure_tally(deals, p), p, obs)
+
+
+def figures_of(t: FigureTally, p: Pipeline, obs: list[Observed]) -> Figures:
+    closed = t.won + t.lost
+    win_rate = t.won / closed if closed else None
+    avg_won = t.won_amount / t.won if t.won else None
+    cycle = t.cycle_days / t.cycles if t.cycles else None
+    velocity = (t.open_deals * avg_won * win_rate / cycle
+                if avg_won and win_rate and cycle else None)
     return Figures(
-        deals=len(deals), open_deals=len(open_), won=len(won), lost=len(lost),
-        actions_per_won=sum(d.actions for d in won) / len(won) if won else None,
+        deals=t.deals, open_deals=t.open_deals, won=t.won, lost=t.lost,
+        actions_per_won=t.won_actions / t.won if t.won else None,
         cycle_days=cycle,
-        days_in_stage={s.id: (sum(stays[s.id]) / len(stays[s.id]) if stays[s.id] else None)
+        days_in_stage={s.id: (t.stay_days[s.id] / t.stays[s.id] if t.stays.get(s.id) else None)
                        for s in p.stages},
         conversion={o.stage: o.rate for o in obs},
         win_rate=win_rate, average_won=avg_won, velocity=velocity)
@@ -244,17 +301,19 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
         asks.extend(questions(d, p, today, since))
     warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
     targets = committed_progress(deals, p, period, today, owners={owner})
-    obs = observed_conversion(deals, p)
     flagged = [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
                for d in deals if d.flags]
-    return RepReview(owner, funnel_shape(deals, p, obs), targets,
+    tallies = Tallies(stage_tally(deals, p), figure_tally(deals, p),
+                      observed_conversion(deals, p))
+    return RepReview(owner, funnel_of(tallies.stages, p, tallies.observed), targets,
                      moves_since(deals, p, since, today), warnings, snoozed, asks,
-                     process_figures(deals, p, today, obs), flagged)
+                     figures_of(tallies.figures, p, tallies.observed), flagged, tallies)
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
                 period: str, owners: set[str] | None) -> RepReview:
-    """The team: per-deal findings gathered from the reps, shapes and figures over all."""
+    """The team: the reps' findings gathered, their tallies summed (no deal is looked
+    at twice)."""
     order = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
     moved = sorted((m for r in reps for m in r.moved),
                    key=lambda m: (order[m.kind], m.date, m.deal))
@@ -262,10 +321,19 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                       key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
     targets = [t for t in committed_progress(deals, p, period, today, owners)
                if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
-    obs = observed_conversion(deals, p)
-    return RepReview("team", funnel_shape(deals, p, obs), targets, moved, warnings,
-                     sum(r.snoozed for r in reps), [q for r in reps for q in r.questions],
-                     process_figures(deals, p, today, obs), [f for r in reps for f in r.flagged])
+    parts = [r.tallies for r in reps if r.tallies is not None]
+    if parts:
+        stages, figures = parts[0].stages, parts[0].figures
+        for t in parts[1:]:
+            stages, figures = stages + t.stages, figures + t.figures
+        tallies = Tallies(stages, figures, summed([t.observed for t in parts], p))
+    else:
+        tallies = Tallies(stage_tally([], p), figure_tally([], p), observed_conversion([], p))
+    return RepReview("team", funnel_of(tallies.stages, p, tallies.observed), targets, moved,
+                     warnings, sum(r.snoozed for r in reps),
+                     [q for r in reps for q in r.questions],
+                     figures_of(tallies.figures, p, tallies.observed),
+                     [f for r in reps for f in r.flagged], tallies)
 
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,

@@ -17,12 +17,14 @@ from funnelctl.analysis.review import RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.pipeline import Pipeline
+from funnelctl.render.lines import Col, emit, rule, table, wrapped
 from funnelctl.render.rep import money, short_money
 
 
 class Buffer:
-    """Collects what a view prints and hands it to rich in one call: rich pays a
-    fixed cost per print (terminal size, options), thousands of times in a review."""
+    """Collects what a view prints and writes it at once: lines of text (the views'
+    tables come laid out as lines) go out through ``emit``; anything else rich lays
+    out, in one call, since rich pays a fixed cost per print."""
 
     def __init__(self, con: Console):
         self.con = con
@@ -41,10 +43,8 @@ class Buffer:
                     Text.from_markup(o, style=style or "")
             self.parts.append(o)
 
-    def rule(self, title: str = "") -> None:
-        from rich.rule import Rule
-
-        self.parts.append(Rule(title))
+    def lines(self, lines: list[Text]) -> None:
+        self.parts.extend(lines)
 
 
 def buffered(view: Callable) -> Callable:
@@ -56,9 +56,12 @@ def buffered(view: Callable) -> Callable:
             return view(con, *args, **kwargs)
         buf = Buffer(con)
         result = view(buf, *args, **kwargs)
-        # soft_wrap: lines of text are left to the terminal to wrap, which spares rich
-        # laying out every word (half the time of a long review); tables still fit
-        con.print(Group(*_joined(buf.parts)), soft_wrap=True)
+        if all(isinstance(x, Text) for x in buf.parts):
+            emit(con, buf.parts)
+        else:
+            # soft_wrap: lines of text are left to the terminal to wrap, which spares
+            # rich laying out every word; tables still fit
+            con.print(Group(*_joined(buf.parts)), soft_wrap=True)
         return result
 
     return run
@@ -116,8 +119,8 @@ def funnel_bar(value: float, bench: float, top: float, width: int) -> Text:
 BAR_STYLE = {"█": "cyan", "▓": "red", "░": "dim", " ": ""}
 
 
-def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
-                title: str | None = None) -> Group:
+def funnel_lines(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
+                 title: str | None = None) -> list[Text]:
     """The funnel table and its diagnosis, fitted to ``width`` columns."""
     values = [s.amount if by_amount else s.count for s in f.stages]
     bench = [s.benchmark for s in f.stages]
@@ -126,23 +129,17 @@ def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
         bench = [b * per for b in bench]
     top = max([*values, *bench, 1])
     bar_w = max(8, min(40, width - 68))
-    # The figures are one pre-aligned column (ASCII, fixed widths): a review lays out
-    # a funnel per rep, and rich's cost grows with the number of cells.
+    # The figures are one pre-aligned column (ASCII, fixed widths)
     figures = "{:>5}  {:>5}  {:>6}  {:>8}  {:>12}"
-    t = Table(title=title, title_justify="left", title_style="bold", box=None,
-              pad_edge=False, header_style="bold")
-    t.add_column("stage", no_wrap=True, max_width=20, overflow="ellipsis")
-    t.add_column("funnel", justify="center", no_wrap=True)
-    t.add_column(figures.format("deals", "bench", "amount", "weighted", "conv obs/cfg"),
-                 no_wrap=True)
-    t.caption = "█ deals  ░ benchmark not reached  ▓ beyond the benchmark"
-    t.caption_justify = "left"
-    for s, v, b in zip(f.stages, values, bench, strict=True):
-        t.add_row(s.label, funnel_bar(v, b, top, bar_w),
-                  figures.format(s.count, f"{s.benchmark:.1f}", short_money(s.amount),
-                                 short_money(s.weighted),
-                                 f"{pct(s.observed)}/{pct(s.conversion)}"))
-    parts: list = [t]
+    cols = [Col("stage", max_width=20), Col("funnel", "center"),
+            Col(figures.format("deals", "bench", "amount", "weighted", "conv obs/cfg"))]
+    rows: list[list] = [
+        [s.label, funnel_bar(v, b, top, bar_w),
+         figures.format(s.count, f"{s.benchmark:.1f}", short_money(s.amount),
+                        short_money(s.weighted), f"{pct(s.observed)}/{pct(s.conversion)}")]
+        for s, v, b in zip(f.stages, values, bench, strict=True)]
+    lines = table(cols, rows, width, title=title,
+                  caption="█ deals  ░ benchmark not reached  ▓ beyond the benchmark")
     for d in f.diagnosis:
         style = {"bulge": "red", "thin_top": "yellow", "late_entry_rep": "magenta",
                  "clean": "green"}.get(d.kind, "")
@@ -153,13 +150,20 @@ def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
         if d.kind == "late_entries" and d.deals:
             shown = ", ".join(d.deals[:6]) + (" …" if len(d.deals) > 6 else "")
             line.append(f" ({shown})", style="dim")
-        parts.append(line)
-    return Group(*parts)
+        lines.extend(wrapped(line, width))
+    return lines
 
 
+def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
+                title: str | None = None) -> Group:
+    """The funnel as one renderable, for rich to set side by side."""
+    return Group(*funnel_lines(f, p, width, by_amount, title))
+
+
+@buffered
 def funnel(con: Console, f: Funnel, p: Pipeline, by_amount: bool = False,
            title: str | None = None) -> None:
-    con.print(funnel_view(f, p, con.width, by_amount, title))
+    con.lines(funnel_lines(f, p, con.width, by_amount, title))
 
 
 @buffered
@@ -175,13 +179,7 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
         items = list(grouped.values())
         shown = items if limit is None else items[:limit]
         wide = con.width >= 110  # narrow screens get the warnings on a line of their own
-        t = Table(box=None, pad_edge=False, header_style="bold")
-        t.add_column("deal", no_wrap=True, overflow="ellipsis", max_width=30)
-        t.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
-        t.add_column("stage", no_wrap=True, overflow="ellipsis", max_width=11)
-        t.add_column("amount", justify="right", no_wrap=True)
-        if wide:
-            t.add_column("warnings", overflow="fold", ratio=1)
+        rows: list[list] = []
         for ws in shown:
             w0 = ws[0]
             why = Text()
@@ -192,14 +190,16 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
                 why.append(w.short, style=style)
             row = [w0.deal, w0.owner, w0.stage, short_money(w0.amount)]
             if wide:
-                t.add_row(*row, why)
+                rows.append([*row, why])
             else:
                 head = Text(f"{w0.deal}", style="bold")
                 head.append(f"  {w0.owner}  {w0.stage}  {short_money(w0.amount)}")
                 con.print(head)
                 con.print(Text("    ").append_text(why))
         if wide:
-            con.print(t)
+            con.lines(table([Col("deal", max_width=30), Col("owner", max_width=12),
+                             Col("stage", max_width=11), Col("amount", "right"),
+                             Col("warnings", fold=True)], rows, con.width))
         if limit is not None and len(items) > limit:
             con.print(f"… and {len(items) - limit} more deals ({more})")
         con.print(f"{len(s.warnings)} warnings on {len(items)} deals")
@@ -212,19 +212,13 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
 
 @buffered
 def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None) -> None:
-    t = Table(title=title, title_justify="left", box=None, pad_edge=False,
-              header_style="bold")
-    t.add_column("stage")
-    t.add_column("ratio", justify="right")
-    t.add_column("required", justify="right")
-    t.add_column("deals", justify="right")
-    t.add_column("actual", justify="right")
-    t.add_column("gap", justify="right")
-    for r in plan.rows:
-        gap = Text(f"{r.gap:+.1f}", style="red" if r.gap > 1e-9 else "green")
-        t.add_row(r.label, f"{r.rate:.3g}", f"{r.required:.1f}", str(r.required_deals),
-                  str(r.actual), gap)
-    con.print(t)
+    cols = [Col("stage"), *(Col(h, "right") for h in ("ratio", "required", "deals",
+                                                       "actual", "gap"))]
+    rows: list[list] = [
+        [r.label, f"{r.rate:.3g}", f"{r.required:.1f}", str(r.required_deals), str(r.actual),
+         Text(f"{r.gap:+.1f}", style="red" if r.gap > 1e-9 else "green")]
+        for r in plan.rows]
+    con.lines(table(cols, rows, con.width, title=title))
     if plan.amount is not None:
         con.print(f"  {money(plan.amount)} at an average won deal of "
                   f"{money(plan.average_won or 0)} = {plan.target:.1f} deals")
@@ -314,18 +308,15 @@ def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None
 
 @buffered
 def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
-    t = Table(title=f"Forecast {f.period}", title_justify="left", box=None, pad_edge=False,
-              header_style="bold")
-    for col in ("owner", "signed", "open", "expected deals", "expected amount", "commit",
-                "best case"):
-        t.add_column(col, justify="left" if col == "owner" else "right")
-    for line in [*f.owners, f.total]:
-        style = "bold" if line is f.total else ""
-        t.add_row(Text(line.owner, style=style), f"{line.won_deals} / {money(line.won_amount)}",
-                  str(line.open_deals), f"{line.expected_deals:.1f}",
-                  money(line.expected_amount), money(line.commit_amount),
-                  money(line.best_amount))
-    con.print(t)
+    cols = [Col("owner"), *(Col(h, "right") for h in (
+        "signed", "open", "expected deals", "expected amount", "commit", "best case"))]
+    rows: list[list] = [
+        [Text(line.owner, style="bold" if line is f.total else ""),
+         f"{line.won_deals} / {money(line.won_amount)}", str(line.open_deals),
+         f"{line.expected_deals:.1f}", money(line.expected_amount),
+         money(line.commit_amount), money(line.best_amount)]
+        for line in [*f.owners, f.total]]
+    con.lines(table(cols, rows, con.width, title=f"Forecast {f.period}"))
     if f.total.slipping:
         con.print(f"  {len(f.total.slipping)} deals past their expected close date are counted "
                   f"here: {', '.join(f.total.slipping[:8])}"
@@ -334,15 +325,12 @@ def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
 
 @buffered
 def backtest(con: Console, rows: list[BacktestRow]) -> None:
-    t = Table(title="Backtest: the forecast at each month start against what closed",
-              title_justify="left", box=None, pad_edge=False, header_style="bold")
-    for col in ("month", "forecast deals", "forecast amount", "signed deals", "signed amount",
-                "accuracy"):
-        t.add_column(col, justify="left" if col == "month" else "right")
-    for r in rows:
-        t.add_row(r.month, f"{r.forecast_deals:.1f}", money(r.forecast_amount),
-                  str(r.actual_deals), money(r.actual_amount), pct(r.accuracy))
-    con.print(t)
+    cols = [Col("month"), *(Col(h, "right") for h in (
+        "forecast deals", "forecast amount", "signed deals", "signed amount", "accuracy"))]
+    con.lines(table(cols, [[r.month, f"{r.forecast_deals:.1f}", money(r.forecast_amount),
+                            str(r.actual_deals), money(r.actual_amount), pct(r.accuracy)]
+                           for r in rows], con.width,
+                    title="Backtest: the forecast at each month start against what closed"))
     accs = [r.accuracy for r in rows if r.accuracy is not None]
     if accs:
         con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
@@ -357,9 +345,7 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
     beyond the largest warnings."""
     from collections import Counter
 
-    from rich.rule import Rule
-
-    con.print(Rule(Text(f" {r.owner} ", style="bold")))
+    con.print(rule(r.owner, con.width))
     funnel(con, r.funnel, p)
     if r.targets:
         progress(con, r.targets, p)
@@ -435,12 +421,11 @@ def review(con: Console, rv: Review, p: Pipeline) -> None:
         for w in rv.waivers:
             con.print(f"  {w['date']} {w['deal']} ({w['owner']}) -> {w['stage']}: "
                       f"{w['reason']} [waived: {', '.join(w['waived'])}]", markup=False)
-    t = Table(title=f"Leaderboard {rv.period}", title_justify="left", box=None,
-              pad_edge=False, header_style="bold")
-    for col in ("#", "owner", "signed", "target", "amount", "target amount"):
-        t.add_column(col, justify="left" if col in ("owner",) else "right")
-    for i, x in enumerate(rv.leaderboard, 1):
-        t.add_row(str(i), x.owner, str(x.won_deals),
-                  "-" if x.target_deals is None else f"{x.target_deals:g}",
-                  money(x.won_amount), "-" if x.target_amount is None else money(x.target_amount))
-    con.print(t)
+    cols = [Col("#", "right"), Col("owner"), *(Col(h, "right") for h in (
+        "signed", "target", "amount", "target amount"))]
+    con.lines(table(cols, [[str(i), x.owner, str(x.won_deals),
+                            "-" if x.target_deals is None else f"{x.target_deals:g}",
+                            money(x.won_amount),
+                            "-" if x.target_amount is None else money(x.target_amount)]
+                           for i, x in enumerate(rv.leaderboard, 1)], con.width,
+                    title=f"Leaderboard {rv.period}"))
