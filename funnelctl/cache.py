@@ -99,7 +99,7 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
                    progress: bool = False) -> tuple[list[Summary], list[Problem]]:
     from funnelctl.store import CACHE_DIR, deal_files
 
-    files = list(deal_files(root))
+    files = deal_files(root)
     cache_dir = root / CACHE_DIR
     key = cache_key(root)
     scan_time = time.time()
@@ -112,29 +112,30 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             for i in range(SHARDS):
                 shards[i] = _read_shard(cache_dir / f"{i:02x}.pickle", key)
                 cached.update(shards[i])
-        result: dict[str, Entry] = {}
-        todo: list[tuple[str, os.stat_result]] = []
-        for rel, st in files:
-            hit = cached.get(rel)
-            if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-                result[rel] = hit
+        entries: list[Entry | None] = []
+        todo: list[tuple[int, str, int, int]] = []
+        get = cached.get
+        for rel, size, mtime in files:
+            hit = get(rel)
+            if hit is not None and hit[0] == size and hit[1] == mtime:
+                entries.append(hit)
             else:
-                todo.append((rel, st))
+                todo.append((len(entries), rel, size, mtime))
+                entries.append(None)
         fresh: dict[str, Entry] = {}
-        for rel, st, summary, problems in _parse_many(root, pipeline, todo, progress):
-            fresh[rel] = result[rel] = (st.st_size, st.st_mtime_ns, summary, problems)
-        gone = cached.keys() - result.keys() if len(cached) + len(todo) != len(result) else ()
+        for n, rel, size, mtime, summary, problems in _parse_many(root, pipeline, todo,
+                                                                  progress):
+            fresh[rel] = entries[n] = (size, mtime, summary, problems)
+        gone = cached.keys() - {f[0] for f in files} if len(cached) + len(todo) != \
+            len(files) else ()
         if use_cache and (fresh or gone):
             _write_shards(cache_dir, key, shards, fresh, gone, scan_time)
-        summaries: list[Summary] = []
-        problems: list[Problem] = []
-        for rel, _ in files:
-            entry = result[rel]
-            if entry[2] is not None:
-                summaries.append(entry[2])
-            if entry[3]:
-                problems.extend(entry[3])
-        return summaries, problems
+        summaries = [e[2] for e in entries if e[2] is not None]  # type: ignore[index]
+        found: list[Problem] = []
+        for e in entries:
+            if e[3]:  # type: ignore[index]
+                found.extend(e[3])  # type: ignore[index]
+        return summaries, found
     finally:
         if gc_was:
             gc.enable()
@@ -196,18 +197,18 @@ def _shared(entries: dict[str, Entry]) -> dict[str, Entry]:
             for rel, (size, mtime, summary, problems) in entries.items()}
 
 
-def _parse_chunk(args: tuple[str, list[tuple[str, os.stat_result]], Pipeline]) -> list:
+def _parse_chunk(args: tuple[str, list[tuple[int, str, int, int]], Pipeline]) -> list:
     from funnelctl.store import parse_one
 
     root, chunk, pipeline = args
     out = []
-    for rel, st in chunk:
+    for n, rel, size, mtime in chunk:
         summary, problems = parse_one(Path(root), rel, pipeline)
-        out.append((rel, st, summary, problems))
+        out.append((n, rel, size, mtime, summary, problems))
     return out
 
 
-def _parse_many(root: Path, pipeline: Pipeline, todo: list[tuple[str, os.stat_result]],
+def _parse_many(root: Path, pipeline: Pipeline, todo: list[tuple[int, str, int, int]],
                 progress: bool):
     if not todo:
         return []

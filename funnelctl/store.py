@@ -157,27 +157,33 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
     return deal, sorted(problems, key=lambda p: p.line)
 
 
-def deal_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Every *.yaml / *.yml under deals/ (path relative to the root, with forward
-    slashes) with its stat, in a stable order. Hidden files and folders are skipped."""
-    stack = [(root / DEALS_DIR, DEALS_DIR)]
-    found: list[tuple[str, os.stat_result]] = []
-    while stack:
-        folder, rel_folder = stack.pop()
+def deal_files(root: Path) -> list[tuple[str, int, int]]:
+    """Every *.yaml / *.yml under deals/ as (path relative to the root with forward
+    slashes, size, modification time in ns), folder by folder in name order. Hidden
+    files and folders are skipped. One stat per file: the whole freshness check."""
+    found: list[tuple[str, int, int]] = []
+
+    def walk(folder: str, rel_folder: str) -> None:
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError:
-            continue
+            return
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{rel_folder}/{name}"))
+                walk(entry.path, f"{rel_folder}/{name}")
             elif name.endswith((".yaml", ".yml")):
-                found.append((f"{rel_folder}/{name}", entry.stat()))
-    found.sort()
-    return iter(found)
+                try:
+                    st = entry.stat()
+                except OSError:  # gone since the listing
+                    continue
+                found.append((f"{rel_folder}/{name}", st.st_size, st.st_mtime_ns))
+
+    walk(str(root / DEALS_DIR), DEALS_DIR)
+    return found
 
 
 def parse_one(root: Path, rel: str, pipeline: Pipeline) -> tuple[Summary | None, list[Problem]]:

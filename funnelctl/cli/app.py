@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from typing import Optional
 
 import typer
@@ -63,4 +64,21 @@ def main() -> None:
     gc.disable()
     if os.environ.get("NO_COLOR") == "":
         os.environ.pop("NO_COLOR")  # an empty NO_COLOR does not disable colour
-    app()
+    from funnelctl.cli import common
+
+    common.KEEP_TO_EXIT = []
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+        if isinstance(exc.code, str):
+            sys.stderr.write(exc.code + "\n")
+    # Freeing 100,000 summaries one by one takes a fifth of a second that nobody
+    # waits for: flush what was written and leave the memory to the OS.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `funnelctl list | head`: the reader is gone, not an error
+        pass
+    os._exit(code)

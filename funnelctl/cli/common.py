@@ -19,6 +19,18 @@ if TYPE_CHECKING:
     from funnelctl.store import Loaded
 
 
+# What a command read or computed in bulk, held here until the process ends so
+# that it is not freed piece by piece on the way out (main() exits without freeing);
+# None when funnelctl runs inside another program, such as the tests.
+KEEP_TO_EXIT: list | None = None
+
+
+def keep_to_exit(obj: Any) -> Any:
+    if KEEP_TO_EXIT is not None:
+        KEEP_TO_EXIT.append(obj)
+    return obj
+
+
 @dataclass
 class Settings:
     dir: str | None
@@ -94,7 +106,8 @@ def load(ctx: typer.Context, quiet_skips: bool = False) -> Loaded:
 
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
-    loaded = load_all(root, pipeline, use_cache=s.use_cache, progress=sys.stderr.isatty())
+    loaded = keep_to_exit(load_all(root, pipeline, use_cache=s.use_cache,
+                                   progress=sys.stderr.isatty()))
     if loaded.skipped_files and not quiet_skips:
         con = err_console()
         n = len(loaded.skipped_files)

@@ -14,6 +14,7 @@ from funnelctl.cli.common import (
     TEAM_OPT,
     emit_json,
     fail,
+    keep_to_exit,
     load,
     out_console,
     owner_filter,
@@ -306,7 +307,8 @@ def review_cmd(
     today = settings(ctx).today
     since_d = parse_date(since, "--since") if since else today - dt.timedelta(days=7)
     loaded, deals, owners = _scope(ctx, owner, team)
-    rv = weekly_review(deals, loaded.pipeline, today, since_d, _period(period, ctx), owners)
+    rv = keep_to_exit(weekly_review(deals, loaded.pipeline, today, since_d,
+                                    _period(period, ctx), owners))
     if json_out:
         emit_json({**rv.as_json(), "skipped": skipped_json(loaded)})
         return
