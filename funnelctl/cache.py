@@ -20,6 +20,7 @@ import pickle
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from funnelctl import __version__
@@ -33,6 +34,8 @@ FORMAT = 4  # bump when Summary or the shard layout changes
 # same mtime tick; it is parsed but not trusted from the cache next time.
 RACY_SECONDS = 2.0
 PARALLEL_FROM = 400  # below this many files to parse, one process is faster
+# A cache this large (about 20,000 deals) is read while a child lists the files
+FORK_LISTING_FROM = 4 << 20
 
 Entry = tuple[int, int, Summary | None, list[Problem]]
 
@@ -97,12 +100,12 @@ def _write_shard(path: Path, key: tuple, entries: dict[str, Entry]) -> None:
 
 def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
                    progress: bool = False) -> tuple[list[Summary], list[Problem]]:
-    from funnelctl.store import CACHE_DIR, deal_files
+    from funnelctl.store import CACHE_DIR
 
-    files = deal_files(root)
     cache_dir = root / CACHE_DIR
     key = cache_key(root)
-    scan_time = time.time()
+    shard_paths = [cache_dir / f"{i:02x}.pickle" for i in range(SHARDS)]
+    listing = _listing(root, shard_paths if use_cache else [])
     gc_was = gc.isenabled()
     gc.disable()  # thousands of small objects: the collector would dominate the load
     try:
@@ -110,8 +113,10 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
         cached: dict[str, Entry] = {}
         if use_cache:
             for i in range(SHARDS):
-                shards[i] = _read_shard(cache_dir / f"{i:02x}.pickle", key)
+                shards[i] = _read_shard(shard_paths[i], key)
                 cached.update(shards[i])
+        files = listing()
+        scan_time = time.time()
         entries: list[Entry | None] = []
         todo: list[tuple[int, str, int, int]] = []
         get = cached.get
@@ -139,6 +144,50 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
     finally:
         if gc_was:
             gc.enable()
+
+
+def _listing(root: Path, shard_paths: list[Path]) -> Callable[[], list[tuple[str, int, int]]]:
+    """The deal files with their size and mtime (``store.deal_files``), as a function
+    to call once the cache is read. For a large pipeline the files are listed and
+    stat-ed by a forked child meanwhile, on the other core: stat-ing 100,000 files
+    (a third of a second, mostly waiting on the kernel) then overlaps unpickling
+    their summaries."""
+    from funnelctl.store import deal_files
+
+    cached_bytes = 0
+    for path in shard_paths:
+        try:
+            cached_bytes += path.stat().st_size
+        except OSError:
+            pass
+    if cached_bytes < FORK_LISTING_FROM or sys.platform != "linux" or (os.cpu_count() or 1) < 2:
+        return lambda: deal_files(root)
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return lambda: deal_files(root)
+    if pid == 0:  # the child: list, send, and leave without running anything else
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(deal_files(root), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def result() -> list[tuple[str, int, int]]:
+        with os.fdopen(read_end, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0:  # the child failed: list here
+            return deal_files(root)
+        return pickle.loads(data)
+
+    return result
 
 
 def _write_shards(cache_dir: Path, key: tuple, shards: list[dict[str, Entry]],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, stage_tally
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.analysis.stalls import Warning, deal_warnings
+from funnelctl.analysis.stalls import Warning, deal_warnings, worst_first
 from funnelctl.analysis.targets import (
     Progress,
     committed_progress,
@@ -299,7 +299,7 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
             continue
         warnings.extend(deal_warnings(d, p, today))
         asks.extend(questions(d, p, today, since))
-    warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+    warnings.sort(key=worst_first)
     targets = committed_progress(deals, p, period, today, owners={owner})
     flagged = [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
                for d in deals if d.flags]
@@ -318,7 +318,7 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
     moved = sorted((m for r in reps for m in r.moved),
                    key=lambda m: (order[m.kind], m.date, m.deal))
     warnings = sorted((w for r in reps for w in r.warnings),
-                      key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+                      key=worst_first)
     targets = [t for t in committed_progress(deals, p, period, today, owners)
                if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
     parts = [r.tallies for r in reps if r.tallies is not None]

@@ -25,7 +25,7 @@ SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "foll
             "no_next_step": 1}
 
 
-@dataclass
+@dataclass(slots=True)
 class Warning:
     deal: str
     account: str
@@ -66,6 +66,11 @@ class Snoozed:
     def as_json(self) -> dict:
         return {"deal": self.deal, "owner": self.owner, "stage": self.stage,
                 "until": self.until, "reason": self.reason}
+
+
+def worst_first(w: Warning) -> tuple:
+    """The order of warnings: severity, then amount, then days, then the deal's id."""
+    return (-SEVERITY[w.kind], -w.amount, -w.days, w.deal)
 
 
 @dataclass
@@ -125,6 +130,6 @@ def stalled_deals(deals: list[Summary], p: Pipeline, today: dt.date) -> Stalls:
                                    d.snooze_reason or ""))
             continue
         warnings.extend(deal_warnings(d, p, today))
-    warnings.sort(key=lambda w: (-w.severity, -w.amount, -w.days, w.deal))
+    warnings.sort(key=worst_first)
     snoozed.sort(key=lambda s: (s.until, s.deal))
     return Stalls(warnings, snoozed)

@@ -108,16 +108,35 @@ def _console() -> Console:
 def wrapped(text: Text, width: int, indent: int = 4) -> list[Text]:
     """A line of prose folded at word boundaries to ``width``, the continuation lines
     indented, so that a sentence does not break mid-word at the terminal's edge."""
-    if text.cell_len <= width or width <= indent + 20:
+    size = text.cell_len
+    if size <= width or width <= indent + 20:
         return [text]
-    first, *rest = text.wrap(_console(), width)
-    out = [first]
-    if rest:
-        tail = Text(" ").join(rest)
-        for part in tail.wrap(_console(), width - indent):
-            line = Text(" " * indent)
-            line.append_text(part)
-            out.append(line)
+    plain = text.plain
+    if size != len(plain):  # wide characters: rich measures every word
+        first, *rest = text.wrap(_console(), width)
+        parts = [first, *Text(" ").join(rest).wrap(_console(), width - indent)] if rest \
+            else [first]
+    else:  # one cell a character: cut at the last blank that fits
+        cuts: list[int] = []
+        start, room = 0, width
+        lead = len(plain) - len(plain.lstrip(" "))  # the first line's own indent stays
+        while len(plain) - start > room:
+            cut = plain.rfind(" ", max(start, lead) + 1, start + room + 1)
+            if cut == -1:
+                cuts += [start + room, start + room]
+                start = start + room
+            else:
+                cuts += [cut, cut + 1]
+                start = cut + 1
+            room = width - indent
+        parts = text.divide(cuts)[::2]
+    out = [parts[0]]
+    for part in parts[1:]:
+        line = Text(" " * indent)
+        line.append_text(part)
+        out.append(line)
+    for line in out:
+        line.rstrip()
     return out
 
 

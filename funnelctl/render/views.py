@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from operator import attrgetter
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -173,11 +174,17 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
     if not s.warnings:
         con.print("No warnings: every open deal moved, was followed up and has a next step.")
     else:
-        grouped: dict[str, list] = {}
-        for w in s.warnings:  # already sorted: the first warning of a deal is its worst
-            grouped.setdefault(w.deal, []).append(w)
-        items = list(grouped.values())
-        shown = items if limit is None else items[:limit]
+        # already sorted: a deal's first warning is its worst. Only the deals shown are
+        # grouped; the others are only counted (a review shows 12 of thousands).
+        ids = list(map(attrgetter("deal"), s.warnings))
+        order = list(dict.fromkeys(ids))
+        want = set(order if limit is None else order[:limit])
+        grouped: dict[str, list] = {d: [] for d in order if d in want}
+        for w, d in zip(s.warnings, ids, strict=True):
+            if d in want:
+                grouped[d].append(w)
+        shown = list(grouped.values())
+        n_deals = len(order)
         wide = con.width >= 110  # narrow screens get the warnings on a line of their own
         rows: list[list] = []
         for ws in shown:
@@ -200,9 +207,9 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
             con.lines(table([Col("deal", max_width=30), Col("owner", max_width=12),
                              Col("stage", max_width=11), Col("amount", "right"),
                              Col("warnings", fold=True)], rows, con.width))
-        if limit is not None and len(items) > limit:
-            con.print(f"… and {len(items) - limit} more deals ({more})")
-        con.print(f"{len(s.warnings)} warnings on {len(items)} deals")
+        if limit is not None and n_deals > limit:
+            con.print(f"… and {n_deals - limit} more deals ({more})")
+        con.print(f"{len(s.warnings)} warnings on {n_deals} deals")
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
         for z in s.snoozed:
