@@ -242,6 +242,9 @@ def load_all(root: Path, pipeline: Pipeline, use_cache: bool = True,
 
 
 def duplicate_ids(deals: list[Summary]) -> list[Problem]:
+    ids = [d.id for d in deals]
+    if len(set(ids)) == len(ids):  # the usual case, checked at C speed
+        return []
     seen: dict[str, str] = {}
     out = []
     for d in deals:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.conversion import Observed, benchmark_shape, observed_conversion
@@ -108,20 +108,20 @@ def stage_tally(deals: list[Summary], p: Pipeline) -> StageTally:
     amount = [0.0] * n
     weighted = [0.0] * n
     pos = p.positions
-    li = late_index(p)
+    probability = [s.probability for s in p.stages]
+    late_stages = {s for s, i in pos.items() if i >= late_index(p)}
     late: list[tuple[str, str, str]] = []
-    per_owner: dict[str, int] = defaultdict(int)
     for d in deals:
-        i = pos.get(d.stage)
-        if d.status == "open" and i is not None and i < n:
-            count[i] += 1
-            amount[i] += d.amount
-            weighted[i] += d.amount * p.stages[i].probability
-        per_owner[d.owner] += 1
+        if d.status == "open":
+            i = pos.get(d.stage)
+            if i is not None and i < n:
+                count[i] += 1
+                amount[i] += d.amount
+                weighted[i] += d.amount * probability[i]
         first = d.history[0][0]
-        if pos.get(first, -1) >= li:
+        if first in late_stages:
             late.append((d.id, d.owner, first))
-    return StageTally(count, amount, weighted, late, dict(per_owner))
+    return StageTally(count, amount, weighted, late, dict(Counter(d.owner for d in deals)))
 
 
 def funnel_shape(deals: list[Summary], p: Pipeline,

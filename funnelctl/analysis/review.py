@@ -172,34 +172,40 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
 
 def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[dict]:
     """The manager's questions for one open deal, from what is missing."""
-    if d.status != "open" or d.stage not in p.stage_ids:
+    i = p.positions.get(d.stage)
+    if d.status != "open" or i is None or i >= len(p.stages):
         return []
     out: list[dict] = []
-
-    def ask(kind: str, text: str) -> None:
-        out.append({"deal": d.id, "account": d.account, "kind": kind, "question": text})
-
-    i = p.index(d.stage)
+    deal, account = d.id, d.account
     stage = p.stages[i]
-    missing = [m for m in stage.milestones if m.id not in d.ticked]
-    if missing and (today - d.entered).days > stage.stall_days // 2:
-        ask("milestone", f"what stands between us and: "
-                         f"{'; '.join(m.label.lower() for m in missing)}?")
+    if stage.milestones and (today - d.entered).days > stage.stall_days // 2:
+        ticked = d.ticked
+        missing = [m.label.lower() for m in stage.milestones if m.id not in ticked]
+        if missing:
+            out.append({"deal": deal, "account": account, "kind": "milestone",
+                        "question": f"what stands between us and: {'; '.join(missing)}?"})
     if i + 1 < len(p.stages):
-        for lid, need in p.stages[i + 1].requires.items():
-            level, when = d.levels.get(lid, (0, None))
+        after = p.stages[i + 1]
+        levels = d.levels
+        for lid, need in after.requires.items():
+            level, when = levels.get(lid, (0, None))
             if level < need and (when is None or when < since):
                 lad = p.ladder(lid)
                 label = lad.label.lower() if lad else lid
-                ask("ladder", f"{label} has stayed at {level}"
-                              f"{' since ' + str(when) if when else ''}; "
-                              f"{p.stages[i + 1].label} needs {need}: what is the next step up?")
+                out.append({"deal": deal, "account": account, "kind": "ladder",
+                            "question": f"{label} has stayed at {level}"
+                                        f"{' since ' + str(when) if when else ''}; "
+                                        f"{after.label} needs {need}: what is the next step up?"})
     if d.veto_unmet and i >= 1:
-        ask("veto", f"veto holders not yet met and agreed: {', '.join(d.veto_unmet)}")
+        out.append({"deal": deal, "account": account, "kind": "veto",
+                    "question": f"veto holders not yet met and agreed: "
+                                f"{', '.join(d.veto_unmet)}"})
     if d.decision_maker_met is False and i >= 2:
-        ask("power", "we have not met the decision maker yet")
+        out.append({"deal": deal, "account": account, "kind": "power",
+                    "question": "we have not met the decision maker yet"})
     if d.next_date is None:
-        ask("next_step", "what is the next step, and when?")
+        out.append({"deal": deal, "account": account, "kind": "next_step",
+                    "question": "what is the next step, and when?"})
     return out
 
 
@@ -250,15 +256,15 @@ def figure_tally(deals: list[Summary], p: Pipeline) -> FigureTally:
         elif status == "lost":
             t.lost += 1
         h = d.history
-        for i, (stage, date, _) in enumerate(h):
-            if stage not in open_ids:
-                continue
-            if i + 1 < len(h):
-                stay_days[stage] += (h[i + 1][1] - date).days
+        stage, date, _ = h[0]
+        for nxt in h[1:]:  # each stay ends at the next move
+            if stage in open_ids:
+                stay_days[stage] += (nxt[1] - date).days
                 stays[stage] += 1
-            elif status == "lost" and d.outcome_date:
-                stay_days[stage] += (d.outcome_date - date).days
-                stays[stage] += 1
+            stage, date = nxt[0], nxt[1]
+        if status == "lost" and d.outcome_date and stage in open_ids:
+            stay_days[stage] += (d.outcome_date - date).days  # the last stay ends lost
+            stays[stage] += 1
     t.stay_days, t.stays = dict(stay_days), dict(stays)
     return t
 
