@@ -9,10 +9,12 @@ in ``CHECKS``, and each has its own test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from funnelctl.model import Deal
 from funnelctl.pipeline import Pipeline
+
+if TYPE_CHECKING:  # the checks read either form of a deal
+    from funnelctl.readmodel import AnyDeal as Deal
 
 Finding = tuple[tuple[Any, ...], str]
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
 from funnelctl.checks import missing_to_enter
-from funnelctl.model import Deal
 from funnelctl.pipeline import Pipeline
 from funnelctl.yamlio import plain_safe
+
+if TYPE_CHECKING:  # a write reads the deal through readmodel: no pydantic to import
+    from funnelctl.readmodel import AnyDeal as Deal
 
 
 class Refused(Exception):

@@ -20,6 +20,7 @@ from funnelctl.problems import Problem
 from funnelctl.summary import Summary, summarize
 
 if TYPE_CHECKING:
+    from funnelctl import readmodel
     from funnelctl.model import Deal
 
 STAGES_FILE = "stages.yaml"
@@ -124,16 +125,15 @@ def validate_pipeline_text(text: bytes) -> Pipeline:
     return pipeline
 
 
-def read_deal(root: Path, rel: str, pipeline: Pipeline,
-              text: bytes | None = None) -> tuple[Deal | None, list[Problem]]:
+def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = None,
+              full: bool = False) -> tuple[Deal | readmodel.Deal | None, list[Problem]]:
     """One deal file, parsed and checked. A file that cannot be read as a deal at all
     returns None with fatal problems; a deal that breaks a process rule returns the
-    deal with its (non-fatal) problems."""
-    from pydantic import ValidationError
-
-    from funnelctl import yamlio
+    deal with its (non-fatal) problems. The deal is read by ``readmodel`` (fast, no
+    pydantic) unless it refuses the file or ``full`` asks for the pydantic model with
+    every key the file holds."""
+    from funnelctl import readmodel, yamlio
     from funnelctl.checks import process_findings
-    from funnelctl.model import Deal
 
     try:
         if text is None:
@@ -145,10 +145,16 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline,
         return None, [Problem(rel, exc.line, exc.message, True)]
     if not isinstance(data, dict):
         return None, [Problem(rel, 1, "expected a mapping of deal fields", True)]
-    try:
-        deal = Deal.model_validate(data)
-    except ValidationError as exc:
-        return None, _validation_problems(rel, text, exc, True)
+    deal = None if full else readmodel.deal_or_none(data)
+    if deal is None:  # refused, or asked for in full: pydantic validates and explains
+        from pydantic import ValidationError
+
+        from funnelctl.model import Deal
+
+        try:
+            deal = Deal.model_validate(data)
+        except ValidationError as exc:
+            return None, _validation_problems(rel, text, exc, True)
     findings = process_findings(deal, pipeline)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     if deal.id != stem:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # summaries are built by the loader; the views need no pydantic
-    from funnelctl.model import Deal
+    from funnelctl.readmodel import AnyDeal as Deal
 
 
 class Summary(NamedTuple):

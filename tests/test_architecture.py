@@ -17,8 +17,9 @@ ALLOWED = {
     "pipeline.py": set(),
     "model.py": {"funnelctl.pipeline"},
     "problems.py": set(),
-    "summary.py": {"funnelctl.model"},
-    "checks.py": {"funnelctl.model", "funnelctl.pipeline"},
+    "readmodel.py": {"funnelctl.model"},
+    "summary.py": {"funnelctl.model", "funnelctl.readmodel"},
+    "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline"},
 }
 
 

@@ -300,7 +300,7 @@ def show_cmd(
         rel = find_deal(root, deal)
     except StoreError as exc:
         fail(exc.message)
-    d, problems = read_deal(root, rel, pipeline)
+    d, problems = read_deal(root, rel, pipeline, full=True)
     if d is None:
         fail(f"{rel} cannot be read as a deal", problems)
     from funnelctl.yamlio import load_fast
