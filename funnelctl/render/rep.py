@@ -12,6 +12,7 @@ from rich.text import Text
 
 from funnelctl.analysis.plan import Plan
 from funnelctl.pipeline import Pipeline
+from funnelctl.render.lines import Col, buffered, table
 from funnelctl.summary import Summary
 
 
@@ -145,36 +146,28 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
         con.print(Text(f"problem: {p}", style="red"))
 
 
+@buffered
 def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
-    def widest(values, floor: int) -> int:
-        return max([floor, *(cell_len(v) for v in values)])
-
+    """One line per deal, laid out as lines: a list of 10,000 deals prints at once."""
     # id, owner, stage, status and amount are never cut; account and title share
     # what is left of the screen, a third and two thirds
-    widths = [widest((d.id + (" !" if d.flags else "") for d in deals), 2),
-              min(12, widest((d.owner for d in deals), 5)),
-              widest((d.stage for d in deals), 5), 6,
-              widest((money(d.amount) for d in deals), 6)]
-    rest = max(16, con.width - sum(widths) - 2 * 6)
+    ids = [d.id + (" !" if d.flags else "") for d in deals]
+    amounts = [money(d.amount) for d in deals]
+    fixed = (max([2, *map(cell_len, ids)]) + min(12, max([5, *(cell_len(d.owner)
+                                                              for d in deals)]))
+             + max([5, *(cell_len(d.stage) for d in deals)]) + 6
+             + max([6, *map(len, amounts)]))
+    rest = max(16, con.width - fixed - 2 * 6)
     account_w = max(8, rest // 3)
-    title_w = max(8, rest - account_w)
-    t = Table(box=None, pad_edge=False, header_style="bold")
-    t.add_column("id", no_wrap=True, width=widths[0])
-    t.add_column("account", no_wrap=True, overflow="ellipsis",
-                 max_width=account_w)
-    t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_w)
-    t.add_column("owner", no_wrap=True, overflow="ellipsis", width=widths[1])
-    t.add_column("stage", no_wrap=True, width=widths[2])
-    t.add_column("status", no_wrap=True, width=widths[3])
-    t.add_column("amount", justify="right", no_wrap=True, width=widths[4])
-    for d in deals:
-        flag = " !" if d.flags else ""
-        t.add_row(d.id + flag, d.account, d.title, d.owner, d.stage, d.status, money(d.amount))
-    con.print(t)
+    cols = [Col("id"), Col("account", max_width=account_w),
+            Col("title", max_width=max(8, rest - account_w)), Col("owner", max_width=12),
+            Col("stage"), Col("status"), Col("amount", "right")]
+    con.lines(table(cols, [[i, d.account, d.title, d.owner, d.stage, d.status, a]
+                           for i, d, a in zip(ids, deals, amounts, strict=True)], con.width))
     total = sum(d.amount for d in deals)
     con.print(f"{len(deals)} deals, {money(total)} {pipeline.currency}"
               + ("  (! breaks a process rule: see funnelctl validate)"
-                 if any(d.flags for d in deals) else ""))
+                 if any(d.flags for d in deals) else ""), markup=False)
 
 
 def plan(con: Console, p: Plan) -> None:

@@ -3,8 +3,6 @@ none reads a file or computes a number the view did not."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from operator import attrgetter
 
 from rich.console import Console, Group
@@ -18,72 +16,8 @@ from funnelctl.analysis.review import RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.pipeline import Pipeline
-from funnelctl.render.lines import Col, emit, rule, table, wrapped
+from funnelctl.render.lines import Col, buffered, rule, table, wrapped
 from funnelctl.render.rep import money, short_money
-
-
-class Buffer:
-    """Collects what a view prints and writes it at once: lines of text (the views'
-    tables come laid out as lines) go out through ``emit``; anything else rich lays
-    out, in one call, since rich pays a fixed cost per print."""
-
-    def __init__(self, con: Console):
-        self.con = con
-        self.width = con.width
-        self.height = con.height
-        self.is_terminal = con.is_terminal
-        self.parts: list = []
-
-    def print(self, *objs, style: str | None = None, markup: bool | None = None,
-              **_: object) -> None:
-        if not objs:
-            self.parts.append(Text(""))
-        for o in objs:
-            if isinstance(o, str):
-                o = Text(o, style=style or "") if markup is False else \
-                    Text.from_markup(o, style=style or "")
-            self.parts.append(o)
-
-    def lines(self, lines: list[Text]) -> None:
-        self.parts.extend(lines)
-
-
-def buffered(view: Callable) -> Callable:
-    """Run a rendering function against a Buffer and print its output at once."""
-
-    @functools.wraps(view)
-    def run(con, *args, **kwargs):
-        if isinstance(con, Buffer):
-            return view(con, *args, **kwargs)
-        buf = Buffer(con)
-        result = view(buf, *args, **kwargs)
-        if all(isinstance(x, Text) for x in buf.parts):
-            emit(con, buf.parts)
-        else:
-            # soft_wrap: lines of text are left to the terminal to wrap, which spares
-            # rich laying out every word; tables still fit
-            con.print(Group(*_joined(buf.parts)), soft_wrap=True)
-        return result
-
-    return run
-
-
-def _joined(parts: list) -> list:
-    """Runs of Text lines merged into one Text: rich lays out one object per run
-    instead of one per line."""
-    out: list = []
-    run: list[Text] = []
-    for part in parts:
-        if isinstance(part, Text):
-            run.append(part)
-            continue
-        if run:
-            out.append(Text("\n").join(run))
-            run = []
-        out.append(part)
-    if run:
-        out.append(Text("\n").join(run))
-    return out
 
 
 def pct(x: float | None) -> str:
