@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 TODAY = "2026-11-24"
 READS = [["funnel", "--json"], ["stalls"], ["review"], ["target", "10"], ["forecast"],
-         ["list", "--json"], ["validate"]]
+         ["list", "--json"], ["list"], ["board"], ["validate"]]
 
 
 def exe() -> str:

@@ -15,7 +15,8 @@ A deal snoozed until a later date raises no warning and is listed apart.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import attrgetter
 
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.pipeline import Pipeline
@@ -35,6 +36,12 @@ class Warning:
     days: int
     amount: float
     message: str
+    # worst first: severity, then amount, then days, then the deal's id; made once,
+    # since a team's review sorts tens of thousands of warnings
+    order: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.order = (-SEVERITY[self.kind], -self.amount, -self.days, self.deal)
 
     @property
     def severity(self) -> int:
@@ -68,9 +75,7 @@ class Snoozed:
                 "until": self.until, "reason": self.reason}
 
 
-def worst_first(w: Warning) -> tuple:
-    """The order of warnings: severity, then amount, then days, then the deal's id."""
-    return (-SEVERITY[w.kind], -w.amount, -w.days, w.deal)
+worst_first = attrgetter("order")  # the sort key of warnings
 
 
 @dataclass
