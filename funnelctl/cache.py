@@ -29,7 +29,7 @@ from funnelctl.problems import Problem
 from funnelctl.summary import Summary
 
 SHARDS = 64  # one changed deal rewrites 1/64 of the cache (fewer: less sharing in each)
-FORMAT = 4  # bump when Summary or the shard layout changes
+FORMAT = 5  # bump when Summary or the shard layout changes
 # A file changed within this many seconds of a scan may change again within the
 # same mtime tick; it is parsed but not trusted from the cache next time.
 RACY_SECONDS = 2.0

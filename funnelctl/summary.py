@@ -32,6 +32,7 @@ class Summary(NamedTuple):
     stage: str
     status: str
     history: tuple[tuple[str, dt.date, bool], ...]
+    last_move: dt.date  # the latest date in the history (a hand edit may disorder it)
     actions: int  # how many actions the deal has had
     last_action: dt.date | None
     progress: dt.date  # the customer's last move: stage entry or an action that moved it
@@ -77,6 +78,7 @@ def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
         stage=deal.stage,
         status=deal.status,
         history=tuple((h.stage, h.date, bool(h.reason or h.waived)) for h in deal.history),
+        last_move=max(h.date for h in deal.history),
         actions=len(deal.actions),
         last_action=max((a.date for a in deal.actions), default=None),
         progress=progress,

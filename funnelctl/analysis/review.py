@@ -146,7 +146,8 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
     out: list[Moved] = []
     pos = p.positions
     for d in deals:
-        for i, (stage, date, forced) in enumerate(d.history):
+        # most deals did not move in the window: their history is not walked
+        for i, (stage, date, forced) in enumerate(d.history if d.last_move >= since else ()):
             if not since <= date <= today:
                 continue
             if i == 0:
