@@ -9,7 +9,7 @@ import pytest
 
 from funnelctl.analysis.conversion import required_per_stage
 
-from .conftest import STAGES
+from .conftest import STAGES, TODAY
 
 
 def stage_deals(world, owner: str, counts: dict[str, int], entered: str = "2026-11-20",
@@ -179,6 +179,21 @@ def test_each_stall_rule(world) -> None:
     assert got == [("s", "judge", 35), ("s", "stalled", 35), ("r", "no_progress", 14),
                    ("s", "follow_up", 35), ("f", "follow_up", 16), ("o", "next_overdue", 4),
                    ("n", "no_next_step", 0)]
+
+
+def test_warnings_grouped_by_deal_worst_deals_first(world) -> None:
+    """The same deals as above: s (judge 35) is worst, then r (no progress), f, o, n;
+    a deal's own warnings come worst first. With the per-deal index or without."""
+    from funnelctl.analysis.stalls import Stalls, stalled_deals
+
+    test_each_stall_rule(world)
+    s = stalled_deals(world.loaded().deals, world.loaded().pipeline, TODAY)
+    for stalls in (s, Stalls(s.warnings, [])):
+        shown, n = stalls.grouped(limit=2)
+        assert n == 5
+        assert [[w.kind for w in ws] for ws in shown] == [["judge", "stalled", "follow_up"],
+                                                          ["no_progress"]]
+        assert [ws[0].deal for ws in stalls.grouped()[0]] == ["s", "r", "f", "o", "n"]
 
 
 def test_snoozed_deals_are_listed_apart_until_the_date(world) -> None:

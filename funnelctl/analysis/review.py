@@ -100,6 +100,7 @@ class RepReview:
     figures: Figures
     flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
     tallies: Tallies | None = field(default=None, repr=False)  # what a team sums
+    by_deal: dict[str, list[Warning]] | None = field(default=None, repr=False)
 
     def as_json(self) -> dict:
         return {"owner": self.owner, "funnel": self.funnel.as_json(),
@@ -296,6 +297,7 @@ def figures_of(t: FigureTally, p: Pipeline, obs: list[Observed]) -> Figures:
 def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
                since: dt.date, period: str) -> RepReview:
     warnings: list[Warning] = []
+    by_deal: dict[str, list[Warning]] = {}
     asks: list[dict] = []
     snoozed = 0
     for d in deals:
@@ -304,7 +306,10 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
         if is_snoozed(d, today):
             snoozed += 1
             continue
-        warnings.extend(deal_warnings(d, p, today))
+        ws = deal_warnings(d, p, today)
+        if ws:
+            warnings.extend(ws)
+            by_deal.setdefault(d.id, []).extend(ws)
         asks.extend(questions(d, p, today, since))
     warnings.sort(key=worst_first)
     targets = committed_progress(deals, p, period, today, owners={owner})
@@ -314,7 +319,8 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
                       observed_conversion(deals, p))
     return RepReview(owner, funnel_of(tallies.stages, p, tallies.observed), targets,
                      moves_since(deals, p, since, today), warnings, snoozed, asks,
-                     figures_of(tallies.figures, p, tallies.observed), flagged, tallies)
+                     figures_of(tallies.figures, p, tallies.observed), flagged, tallies,
+                     by_deal)
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
@@ -340,7 +346,15 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                      warnings, sum(r.snoozed for r in reps),
                      [q for r in reps for q in r.questions],
                      figures_of(tallies.figures, p, tallies.observed),
-                     [f for r in reps for f in r.flagged], tallies)
+                     [f for r in reps for f in r.flagged], tallies, _merged(reps))
+
+
+def _merged(reps: list[RepReview]) -> dict[str, list[Warning]]:
+    out: dict[str, list[Warning]] = {}
+    for r in reps:
+        for deal, ws in (r.by_deal or {}).items():
+            out.setdefault(deal, []).extend(ws)
+    return out
 
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,

@@ -82,6 +82,24 @@ worst_first = attrgetter("order")  # the sort key of warnings
 class Stalls:
     warnings: list[Warning]
     snoozed: list[Snoozed]
+    # each deal's warnings, as they were made: the view groups by deal without
+    # walking every warning (a team's review has tens of thousands)
+    by_deal: dict[str, list[Warning]] | None = field(default=None, repr=False)
+
+    def grouped(self, limit: int | None = None) -> tuple[list[list[Warning]], int]:
+        """The warnings of the ``limit`` worst deals, each deal's worst first, and how
+        many deals have a warning."""
+        by_deal = self.by_deal
+        if by_deal is None:
+            by_deal = {}
+            for w in self.warnings:
+                by_deal.setdefault(w.deal, []).append(w)
+        ids: dict[str, None] = {}
+        for w in self.warnings:  # sorted: a deal comes first at its worst warning
+            if limit is not None and len(ids) >= limit:
+                break
+            ids.setdefault(w.deal)
+        return [sorted(by_deal[d], key=worst_first) for d in ids], len(by_deal)
 
     def as_json(self) -> dict:
         return {"warnings": [w.as_json() for w in self.warnings],
@@ -127,6 +145,7 @@ def stalled_deals(deals: list[Summary], p: Pipeline, today: dt.date) -> Stalls:
     """Warnings sorted by severity, then amount, then days; snoozed deals apart."""
     warnings: list[Warning] = []
     snoozed: list[Snoozed] = []
+    by_deal: dict[str, list[Warning]] = {}
     for d in deals:
         if d.status != "open":
             continue
@@ -134,7 +153,10 @@ def stalled_deals(deals: list[Summary], p: Pipeline, today: dt.date) -> Stalls:
             snoozed.append(Snoozed(d.id, d.owner, d.stage, d.snooze_until,  # type: ignore[arg-type]
                                    d.snooze_reason or ""))
             continue
-        warnings.extend(deal_warnings(d, p, today))
+        ws = deal_warnings(d, p, today)
+        if ws:
+            warnings.extend(ws)
+            by_deal.setdefault(d.id, []).extend(ws)
     warnings.sort(key=worst_first)
     snoozed.sort(key=lambda s: (s.until, s.deal))
-    return Stalls(warnings, snoozed)
+    return Stalls(warnings, snoozed, by_deal)

@@ -3,8 +3,6 @@ none reads a file or computes a number the view did not."""
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -108,17 +106,7 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
     if not s.warnings:
         con.print("No warnings: every open deal moved, was followed up and has a next step.")
     else:
-        # already sorted: a deal's first warning is its worst. Only the deals shown are
-        # grouped; the others are only counted (a review shows 12 of thousands).
-        ids = list(map(attrgetter("deal"), s.warnings))
-        order = list(dict.fromkeys(ids))
-        want = set(order if limit is None else order[:limit])
-        grouped: dict[str, list] = {d: [] for d in order if d in want}
-        for w, d in zip(s.warnings, ids, strict=True):
-            if d in want:
-                grouped[d].append(w)
-        shown = list(grouped.values())
-        n_deals = len(order)
+        shown, n_deals = s.grouped(limit)
         wide = con.width >= 110  # narrow screens get the warnings on a line of their own
         rows: list[list] = []
         for ws in shown:
@@ -321,7 +309,7 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
         con.print(f"Nothing moved since {since}.")
     if r.warnings:
         con.print(Text("Warnings:" if not team else "Largest warnings:", style="bold"))
-        stalls(con, Stalls(r.warnings, []), p, limit=12 if not team else 5,
+        stalls(con, Stalls(r.warnings, [], r.by_deal), p, limit=12 if not team else 5,
                more="funnelctl stalls lists them")
     if r.snoozed:
         con.print(f"  ({r.snoozed} snoozed on purpose)")
