@@ -131,11 +131,12 @@ class Pipeline:
     def stage(self, stage_id: str) -> Stage | None:
         return self._stage_by_id.get(stage_id)
 
+    @cached_property
+    def _ladder_by_id(self) -> dict[str, Ladder]:
+        return {lad.id: lad for lad in self.ladders}
+
     def ladder(self, ladder_id: str) -> Ladder | None:
-        for lad in self.ladders:
-            if lad.id == ladder_id:
-                return lad
-        return None
+        return self._ladder_by_id.get(ladder_id)
 
     def loss_reason(self, reason_id: str) -> LossReason | None:
         for r in self.lost.reasons:

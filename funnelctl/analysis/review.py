@@ -180,7 +180,7 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[d
     out: list[dict] = []
     deal, account = d.id, d.account
     stage = p.stages[i]
-    if stage.milestones and (today - d.entered).days > stage.stall_days // 2:
+    if stage.milestones and (today - d.history[-1][1]).days > stage.stall_days // 2:
         ticked = d.ticked
         missing = [m.label.lower() for m in stage.milestones if m.id not in ticked]
         if missing:

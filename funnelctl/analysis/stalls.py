@@ -116,7 +116,8 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
     def warn(kind: str, days: int, message: str) -> None:
         out.append(Warning(d.id, d.account, d.owner, d.stage, kind, days, d.amount, message))
 
-    in_stage = (today - d.entered).days
+    entered = d.history[-1][1]  # d.entered, without a property call per deal
+    in_stage = (today - entered).days
     if in_stage > stage.stall_days:
         warn("stalled", in_stage, f"{in_stage} days in {stage.label} "
                                   f"(threshold {stage.stall_days})")
@@ -124,7 +125,7 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
         warn("judge", in_stage, f"no stage move for {in_stage} days: judge the customer's "
                                 f"intent, qualify or drop")
     last = d.last_action
-    since_touch = (today - (last if last and last > d.entered else d.entered)).days
+    since_touch = (today - (last if last and last > entered else entered)).days
     if since_touch >= rules.follow_up_days:
         what = f"last action {last}" if last else "no action yet"
         warn("follow_up", since_touch, f"no action for {since_touch} days ({what}): "
