@@ -76,3 +76,24 @@ def test_a_warm_read_needs_no_pydantic() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_entry_point_exits_with_the_commands_code_and_all_its_output(world) -> None:
+    """main() leaves without freeing what it loaded (os._exit): what was printed must
+    still arrive, whole, and the exit code must be the command's."""
+    import subprocess
+    import sys
+
+    for i in range(30):
+        world.deal(f"d{i:02d}", history=[("lead", "2026-10-01")])
+    world.write("deals/broken.yaml", "id: [\n")
+    run = [sys.executable, "-c", "from funnelctl.cli.app import main; main()",
+           "--dir", str(world.root), "--today", "2026-11-24"]
+    listed = subprocess.run([*run, "list"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    assert listed.stdout.count("\n") == 32 and "30 deals" in listed.stdout
+    assert "1 file left out" in listed.stderr
+    bad = subprocess.run([*run, "validate"], capture_output=True, text=True)
+    assert bad.returncode == 1 and "deals/broken.yaml:2: not valid YAML" in bad.stdout
+    usage = subprocess.run([*run, "no-such-command"], capture_output=True, text=True)
+    assert usage.returncode == 2

@@ -117,3 +117,30 @@ def test_a_cache_that_cannot_be_written_only_costs_time(world, monkeypatch) -> N
     monkeypatch.setattr(store, "atomic_write_bytes", refuse)
     assert [d["id"] for d in world.json("list")] == ["a", "b", "w"]
     assert not list((world.root / CACHE_DIR).glob("*.pickle"))
+
+
+def test_the_listing_made_by_a_forked_child_is_the_one_made_here(world, monkeypatch) -> None:
+    """A large cache is read while a child lists and stats the files: the answer, a
+    change and a deletion are seen exactly as without the child."""
+    import sys
+
+    if sys.platform != "linux":
+        return
+    pipeline(world)
+    world.write("deals/.hidden/x.yaml", "not: a deal\n")  # hidden folders are skipped
+    before = all_json(world, cache_on=True)
+    monkeypatch.setattr(cache, "FORK_LISTING_FROM", 1)  # any cache at all: fork
+    forked = []
+    real = cache._listing
+    monkeypatch.setattr(cache, "_listing", lambda root, paths: forked.append(
+        sum(p.exists() for p in paths)) or real(root, paths))
+    assert all_json(world, cache_on=True) == before
+    assert forked and forked[0] > 0
+    from funnelctl.store import deal_files
+
+    shards = [world.root / CACHE_DIR / f"{i:02x}.pickle" for i in range(cache.SHARDS)]
+    assert real(world.root, shards)() == deal_files(world.root)
+    path = world.root / "deals/a.yaml"
+    path.write_text(path.read_text().replace("amount: 500", "amount: 7000"))
+    (world.root / "deals/w.yaml").unlink()
+    assert [(d["id"], d["amount"]) for d in world.json("list")] == [("a", 7000), ("b", 1000)]

@@ -129,7 +129,7 @@ def test_validate_command_prints_all_and_exits_1(world) -> None:
     res = world.run("validate")
     assert res.exit_code == 1
     assert res.stdout.splitlines()[0].startswith("deals/broken.yaml:3: not valid YAML")
-    assert "1 problems in 1 files (1 left out); 1 deals read" in res.stdout
+    assert "1 problem in 1 file (1 left out); 1 deal read" in res.stdout
     world.root.joinpath("deals/broken.yaml").unlink()
     res = world.run("validate")
     assert res.exit_code == 0 and "ok: 1 deals, no problems" in res.stdout

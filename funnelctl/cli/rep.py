@@ -392,9 +392,9 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
         for p in problems:
             con.print(str(p), markup=False)
         if problems:
-            con.print(f"{len(problems)} problems in {files} files "
-                      f"({len(loaded.skipped_files)} left out); {len(loaded.deals)} deals read",
-                      markup=False)
+            con.print(f"{_n(len(problems), 'problem')} in {_n(files, 'file')} "
+                      f"({len(loaded.skipped_files)} left out); "
+                      f"{_n(len(loaded.deals), 'deal')} read", markup=False)
         else:
             con.print(f"ok: {len(loaded.deals)} deals, no problems", markup=False)
     if problems:
@@ -417,3 +417,7 @@ def schema_cmd(
     if which not in ("deal", "stages"):
         fail(f"{which!r}: expected deal or stages")
     emit_json(Deal.model_json_schema() if which == "deal" else pipeline_json_schema())
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
