@@ -130,7 +130,7 @@ def owner_filter(loaded: Loaded, owner: list[str] | None, team: list[str] | None
     except KeyError as exc:
         fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
              f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
-    known = {d.owner for d in loaded.deals}
+    known = {d.owner for d in loaded.deals} if owner else set()
     for name in owner or []:
         if name not in known:
             err_console().print(f"note: no deals owned by {name!r} "
