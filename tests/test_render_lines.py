@@ -12,8 +12,8 @@ from rich.text import Text
 from funnelctl.render.lines import Col, emit, rule, table, wrapped
 
 
-def plain(lines: list[Text]) -> list[str]:
-    return [line.plain for line in lines]
+def plain(lines: list) -> list[str]:
+    return [line if isinstance(line, str) else line.plain for line in lines]
 
 
 def test_columns_are_as_wide_as_their_widest_cell_two_blanks_apart() -> None:
@@ -40,6 +40,11 @@ def test_styles_stay_on_their_cells() -> None:
     assert line.plain == "x  yy"
     assert [(s.start, s.end, str(s.style)) for s in line.spans] == [(0, 1, "red"),
                                                                      (3, 5, "bold")]
+
+
+def test_an_unstyled_row_is_a_plain_string_cleaned_as_rich_cleans_text() -> None:
+    row = table([Col("a"), Col("b")], [["x\r\b", "y"]], 80)[1]
+    assert row == "x  y"
 
 
 def test_a_folding_last_column_continues_under_itself() -> None:

@@ -33,10 +33,13 @@ class Col:
 
 
 Cell = str | Text
+# A line of output: styled Text, or a str of plain text already free of control codes
+# (most lines of a long list have no style, and a Text for each costs a third more)
+Line = Text | str
 
 
 def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None = None,
-          title_style: str = "bold", caption: str | None = None) -> list[Text]:
+          title_style: str = "bold", caption: str | None = None) -> list[Line]:
     """A table without a box as lines: a header row, one line per row (a folding last
     column may take more), columns two spaces apart, as wide as their widest cell."""
     cells = [[_cell(c) for c in row] for row in rows]
@@ -49,7 +52,7 @@ def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None
     if cols and cols[-1].fold:
         rest = width - sum(widths[:-1]) - len(GAP) * (len(cols) - 1)
         widths[-1] = max(min(widths[-1], rest), 10)
-    out: list[Text] = []
+    out: list[Line] = []
     if title:
         out.append(Text(title, style=title_style))
     out.append(_row([_cell(Text(c.header, style="bold")) for c in cols], cols, widths))
@@ -72,7 +75,7 @@ def _cell(c: Cell) -> _Laid:
     return plain, [], cell_len(plain)
 
 
-def _row(row: list[_Laid], cols: list[Col], widths: list[int]) -> Text:
+def _row(row: list[_Laid], cols: list[Col], widths: list[int]) -> Line:
     """One line, assembled as a string and its styles' offsets: a Text per cell and
     one append per piece made a 10,000-deal list five times slower."""
     pieces: list[str] = []
@@ -101,19 +104,21 @@ def _row(row: list[_Laid], cols: list[Col], widths: list[int]) -> Text:
         if pad - left and i != last:
             pieces.append(" " * (pad - left))
             pos += pad - left
+    if not spans:
+        return "".join(pieces).rstrip()
     line = Text("".join(pieces), spans=spans)
     line.rstrip()
     return line
 
 
-def _wrapped(row: list[_Laid], cols: list[Col], widths: list[int]) -> list[Text]:
+def _wrapped(row: list[_Laid], cols: list[Col], widths: list[int]) -> list[Line]:
     """A row whose last column folds onto more lines, indented under that column."""
     plain, spans, size = row[-1]
     if size <= widths[-1]:
         return [_row(row, cols, widths)]
     parts = Text(plain, spans=spans).wrap(_console(), widths[-1], overflow="fold")
     indent = " " * (sum(widths[:-1]) + len(GAP) * (len(cols) - 1))
-    out = [_row([*row[:-1], _cell(parts[0])], cols, widths)]
+    out: list[Line] = [_row([*row[:-1], _cell(parts[0])], cols, widths)]
     for part in parts[1:]:
         line = Text(indent)
         line.append_text(part)
@@ -192,14 +197,18 @@ class Buffer:
     def print(self, *objs, style: str | None = None, markup: bool | None = None,
               **_: object) -> None:
         if not objs:
-            self.parts.append(Text(""))
+            self.parts.append("")
         for o in objs:
             if isinstance(o, str):
-                o = Text(o, style=style or "") if markup is False else \
-                    Text.from_markup(o, style=style or "")
+                if markup is not False:
+                    o = Text.from_markup(o, style=style or "")
+                elif style:
+                    o = Text(o, style=style)
+                else:
+                    o = strip_control_codes(o)  # as Text would: no escapes from a file
             self.parts.append(o)
 
-    def lines(self, lines: list[Text]) -> None:
+    def lines(self, lines: list[Line]) -> None:
         self.parts.extend(lines)
 
 
@@ -212,7 +221,7 @@ def buffered(view: Callable) -> Callable:
             return view(con, *args, **kwargs)
         buf = Buffer(con)
         result = view(buf, *args, **kwargs)
-        if all(isinstance(x, Text) for x in buf.parts):
+        if all(isinstance(x, (Text, str)) for x in buf.parts):
             emit(con, buf.parts)
         else:
             # soft_wrap: lines of text are left to the terminal to wrap, which spares
@@ -229,8 +238,8 @@ def _joined(parts: list) -> list:
     out: list = []
     run: list[Text] = []
     for part in parts:
-        if isinstance(part, Text):
-            run.append(part)
+        if isinstance(part, (Text, str)):
+            run.append(as_text(part))
             continue
         if run:
             out.append(Text("\n").join(run))
@@ -241,16 +250,20 @@ def _joined(parts: list) -> list:
     return out
 
 
-def emit(con: Console, lines: list[Text]) -> None:
+def as_text(line: Line) -> Text:
+    return Text(line) if isinstance(line, str) else line
+
+
+def emit(con: Console, lines: list[Line]) -> None:
     """Print the lines: as plain text when rich would write no styles (output to a
     pipe or a file), else through rich, soft-wrapped by the terminal."""
     if not lines:
         return
     if con.color_system is None and not con.record and not con.is_jupyter:
-        out = "\n".join(line.plain for line in lines) + "\n"
+        out = "\n".join(line if isinstance(line, str) else line.plain for line in lines) + "\n"
         if "\t" in out:
             out = out.expandtabs(con.tab_size)
         con.file.write(out)
         con.file.flush()
         return
-    con.print(Text("\n").join(lines), soft_wrap=True)
+    con.print(Text("\n").join(map(as_text, lines)), soft_wrap=True)

@@ -14,7 +14,7 @@ from funnelctl.analysis.review import RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.pipeline import Pipeline
-from funnelctl.render.lines import Col, buffered, rule, table, wrapped
+from funnelctl.render.lines import Col, Line, as_text, buffered, rule, table, wrapped
 from funnelctl.render.rep import money, short_money
 
 
@@ -53,7 +53,7 @@ BAR_STYLE = {"█": "cyan", "▓": "red", "░": "dim", " ": ""}
 
 
 def funnel_lines(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
-                 title: str | None = None) -> list[Text]:
+                 title: str | None = None) -> list[Line]:
     """The funnel table and its diagnosis, fitted to ``width`` columns."""
     values = [s.amount if by_amount else s.count for s in f.stages]
     bench = [s.benchmark for s in f.stages]
@@ -90,7 +90,7 @@ def funnel_lines(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
 def funnel_view(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
                 title: str | None = None) -> Group:
     """The funnel as one renderable, for rich to set side by side."""
-    return Group(*funnel_lines(f, p, width, by_amount, title))
+    return Group(*map(as_text, funnel_lines(f, p, width, by_amount, title)))
 
 
 @buffered
