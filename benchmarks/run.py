@@ -4,9 +4,10 @@
     python benchmarks/run.py --sizes 1000 10000 100000 --runs 5 --markdown
 
 For each size: the raw-read floor (reading every deal file's bytes, measured in
-the same run), cold (no cache), warm (nothing changed) and one-file-changed times
-of the read commands, write times, --help and --version, and the peak memory of
-each command; each a median of --runs runs of the installed ``funnelctl`` as a
+the same run), a CPU reference (a fixed loop: a busy host shows there first),
+cold (no cache), warm (nothing changed) and one-file-changed times of the read
+commands, write times, --help and --version, and the peak memory of each
+command; each a median of --runs runs of the installed ``funnelctl`` as a
 subprocess, with its ratio to the floor. Pipelines are generated once under
 bench-data/ (git-ignored) and reused.
 """
@@ -67,6 +68,16 @@ def median_of(n: int, args: list[str], cwd: Path, before=None) -> tuple[float, i
     return statistics.median(walls), max(peaks)
 
 
+def cpu_reference() -> float:
+    """A fixed piece of pure Python (ten million additions), to tell a slow machine or
+    a busy host from a slow funnelctl when figures of two runs differ."""
+    t = time.perf_counter()
+    s = 0
+    for i in range(10_000_000):
+        s += i
+    return time.perf_counter() - t
+
+
 def raw_read(root: Path) -> float:
     """The floor: find and read every deal file's bytes, in this process."""
     t = time.perf_counter()
@@ -104,6 +115,7 @@ def measure(size: int, runs: int) -> list[tuple[str, float, int | None]]:
     rows: list[tuple[str, float, int | None]] = []
     floor = statistics.median(raw_read(root) for _ in range(3))
     rows.append(("raw read of all files (floor)", floor, None))
+    rows.append(("cpu reference: 10M additions in Python", cpu_reference(), None))
     cache = root / ".funnelctl-cache"
 
     def drop_cache(_: int) -> None:
@@ -175,7 +187,7 @@ def main() -> None:
             _, wall, peak = results[size][i]
             floor = results[size][0][1]
             cell = f"{wall:.3f} s"
-            if i:
+            if i > 1:
                 cell += f" ({wall / floor:.0f}x)"
             if peak:
                 cell += f", {peak / 1024:.0f} MB"
