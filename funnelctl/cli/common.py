@@ -4,7 +4,6 @@ clean error exits, JSON output and the skipped-files notice."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -152,7 +151,12 @@ def _default(o: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+    """Indented JSON. msgspec encodes and indents in C: the standard library indents
+    in Python, 2 s for a list of 100,000 deals."""
+    import msgspec
+
+    out = msgspec.json.format(msgspec.json.encode(data, enc_hook=_default), indent=2)
+    sys.stdout.write(out.decode("utf-8") + "\n")
 
 
 def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]:

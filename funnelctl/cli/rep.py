@@ -340,8 +340,8 @@ def list_cmd(
              f"(stages: {', '.join([*loaded.pipeline.stage_ids, loaded.pipeline.won.id])})")
     owners = owner_filter(loaded, owner, team)
     deals = select(loaded.deals, owners, stage, status)
-    deals.sort(key=lambda d: (loaded.pipeline.index(d.stage)
-                              if loaded.pipeline.known_stage(d.stage) else 99, d.owner, d.id))
+    pos = loaded.pipeline.positions  # stages in order, then won; an unknown stage last
+    deals.sort(key=lambda d: (pos.get(d.stage, 99), d.owner, d.id))
     if json_out:
         emit_json([d.as_row() for d in deals])
         return
