@@ -225,3 +225,16 @@ def test_an_owner_with_no_deal_is_named(world) -> None:
     assert res.exit_code == 0
     assert "note: no deals owned by 'anne' (owners: ann)" in res.stderr
     assert "note:" not in world.run("funnel", "--owner", "ann").stderr
+
+
+def test_json_output_is_the_standard_librarys_indented_json(capsys) -> None:
+    import datetime as dt
+    import json
+
+    from funnelctl.cli.common import _default, emit_json
+
+    data = {"deal": "华东-1", "amount": 1751921000.0, "when": dt.date(2026, 11, 24),
+            "history": ("lead", "won"), "none": None, "nested": [{"k": 0.1}], "n": 3}
+    emit_json(data)
+    out = capsys.readouterr().out
+    assert out == json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
