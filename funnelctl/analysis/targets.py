@@ -165,11 +165,13 @@ def committed_progress(deals: list[Summary], p: Pipeline, period: str, today: dt
     rep, a team of stages.yaml, or ``team`` (everyone). With ``owners`` given, only the
     targets wholly inside those reps are shown."""
     start, end = period_bounds(period)
-    avg = average_won_amount(deals)
+    avg: float | None = None
     out = []
     for t in p.targets:
         if t.period != period:
             continue
+        if avg is None and t.deals is None:  # a money target: deals by the average won
+            avg = average_won_amount(deals)
         if t.owner == "team":
             members = None
         elif t.owner in p.teams:
