@@ -67,3 +67,25 @@ def test_chinese_labels_render_aligned(tmp_path: Path) -> None:
     # with labels two cells wide per character
     widths = {cell_len(line.rstrip()) for line in rows}
     assert len(widths) == 1, rows
+
+
+def test_the_team_is_the_sum_of_its_reps() -> None:
+    """The team's funnel, figures and conversion are summed from the reps' tallies;
+    on the sample they equal what one pass over all its deals gives."""
+    from funnelctl.analysis.funnel import funnel_shape
+    from funnelctl.analysis.review import process_figures, weekly_review
+    from funnelctl.store import load_all, load_pipeline
+
+    root = Path(__file__).resolve().parent.parent
+    p = load_pipeline(root, use_cache=False)
+    deals = load_all(root, p, use_cache=False).deals
+    today = dt.date(2026, 11, 24)
+    team = weekly_review(deals, p, today, today - dt.timedelta(days=7)).team
+    assert len({d.owner for d in deals}) == 4
+    whole = funnel_shape(deals, p)
+    assert [(s.count, round(s.amount, 2), round(s.weighted, 2), s.observed_base)
+            for s in team.funnel.stages] == \
+        [(s.count, round(s.amount, 2), round(s.weighted, 2), s.observed_base)
+         for s in whole.stages]
+    assert team.funnel.diagnosis == whole.diagnosis
+    assert team.figures == process_figures(deals, p, today)

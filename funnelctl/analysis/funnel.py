@@ -92,14 +92,18 @@ class StageTally:
     late: list[tuple[str, str, str]]  # (deal, owner, entry stage)
     per_owner: dict[str, int]  # deals of each owner, to judge a rep's late entries
 
-    def __add__(self, other: StageTally) -> StageTally:
-        per_owner = dict(self.per_owner)
-        for o, n in other.per_owner.items():
-            per_owner[o] = per_owner.get(o, 0) + n
-        return StageTally([a + b for a, b in zip(self.count, other.count, strict=True)],
-                          [a + b for a, b in zip(self.amount, other.amount, strict=True)],
-                          [a + b for a, b in zip(self.weighted, other.weighted, strict=True)],
-                          self.late + other.late, per_owner)
+    @staticmethod
+    def summed(parts: list[StageTally]) -> StageTally:
+        """The tally of disjoint sets of deals together (a team from its reps)."""
+        per_owner: Counter[str] = Counter()
+        late: list[tuple[str, str, str]] = []
+        for t in parts:
+            per_owner.update(t.per_owner)
+            late.extend(t.late)
+        return StageTally([sum(c) for c in zip(*(t.count for t in parts), strict=True)],
+                          [sum(a) for a in zip(*(t.amount for t in parts), strict=True)],
+                          [sum(w) for w in zip(*(t.weighted for t in parts), strict=True)],
+                          late, dict(per_owner))
 
 
 def stage_tally(deals: list[Summary], p: Pipeline) -> StageTally:

@@ -336,10 +336,11 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
     parts = [r.tallies for r in reps if r.tallies is not None]
     if parts:
-        stages, figures = parts[0].stages, parts[0].figures
+        figures = parts[0].figures
         for t in parts[1:]:
-            stages, figures = stages + t.stages, figures + t.figures
-        tallies = Tallies(stages, figures, summed([t.observed for t in parts], p))
+            figures = figures + t.figures
+        tallies = Tallies(StageTally.summed([t.stages for t in parts]), figures,
+                          summed([t.observed for t in parts], p))
     else:
         tallies = Tallies(stage_tally([], p), figure_tally([], p), observed_conversion([], p))
     return RepReview("team", funnel_of(tallies.stages, p, tallies.observed), targets, moved,
