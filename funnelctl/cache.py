@@ -22,6 +22,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from funnelctl import __version__
 from funnelctl.pipeline import Pipeline
@@ -131,15 +132,18 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
         for n, rel, size, mtime, summary, problems in _parse_many(root, pipeline, todo,
                                                                   progress):
             fresh[rel] = entries[n] = (size, mtime, summary, problems)
-        gone = cached.keys() - {f[0] for f in files} if len(cached) + len(todo) != \
-            len(files) else ()
+        # a cached path is a hit, stale (in todo) or deleted: look for deleted ones only
+        # when some cached paths were not hits
+        hits = len(files) - len(todo)
+        gone = cached.keys() - {f[0] for f in files} if len(cached) != hits else ()
         if use_cache and (fresh or gone):
             _write_shards(cache_dir, key, shards, fresh, gone, scan_time)
-        summaries = [e[2] for e in entries if e[2] is not None]  # type: ignore[index]
+        done = cast(list[Entry], entries)  # every None was filled by the parse
+        summaries = [e[2] for e in done if e[2] is not None]
         found: list[Problem] = []
-        for e in entries:
-            if e[3]:  # type: ignore[index]
-                found.extend(e[3])  # type: ignore[index]
+        for e in done:
+            if e[3]:
+                found.extend(e[3])
         return summaries, found
     finally:
         if gc_was:

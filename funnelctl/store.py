@@ -171,7 +171,7 @@ def deal_files(root: Path) -> list[tuple[str, int, int]]:
     DirEntry.stat on 100,000 files)."""
     found: list[tuple[str, int, int]] = []
     stat = os.stat
-    by_fd = stat in os.supports_dir_fd and os.open in os.supports_dir_fd
+    by_fd = stat in os.supports_dir_fd and os.scandir in os.supports_fd
 
     def walk(folder: str, rel_folder: str) -> None:
         files: list[str] = []
