@@ -132,7 +132,18 @@ def test_validate_command_prints_all_and_exits_1(world) -> None:
     assert "1 problem in 1 file (1 left out); 1 deal read" in res.stdout
     world.root.joinpath("deals/broken.yaml").unlink()
     res = world.run("validate")
-    assert res.exit_code == 0 and "ok: 1 deals, no problems" in res.stdout
+    assert res.exit_code == 0 and "ok: 1 deal, no problems" in res.stdout
+
+
+def test_a_long_problem_stays_on_one_line(world) -> None:
+    """Editors and grep read `path:line: message`: never folded at the screen's edge."""
+    stage = "s" * 150
+    world.write("deals/x.yaml", deal_yaml("x", history=[(stage, "2026-11-01")]))
+    res = world.run("validate")
+    lines = res.stdout.splitlines()
+    assert all(line.startswith("deals/x.yaml:") for line in lines[:-1])
+    assert any(len(line) > 150 for line in lines)
+    assert lines[-1].startswith(f"{len(lines) - 1} problem")
 
 
 def test_a_key_given_twice_is_refused_with_its_line(world) -> None:

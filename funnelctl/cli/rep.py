@@ -389,14 +389,14 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
         emit_json({"deals": len(loaded.deals), "problems": [p.as_json() for p in problems]})
     else:
         con = out_console()
-        for p in problems:
-            con.print(str(p), markup=False)
+        for p in problems:  # one line each, however long: editors and grep read them
+            con.print(str(p), markup=False, soft_wrap=True)
         if problems:
             con.print(f"{_n(len(problems), 'problem')} in {_n(files, 'file')} "
                       f"({len(loaded.skipped_files)} left out); "
                       f"{_n(len(loaded.deals), 'deal')} read", markup=False)
         else:
-            con.print(f"ok: {len(loaded.deals)} deals, no problems", markup=False)
+            con.print(f"ok: {_n(len(loaded.deals), 'deal')}, no problems", markup=False)
     if problems:
         raise typer.Exit(1)
 
