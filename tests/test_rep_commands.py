@@ -216,7 +216,7 @@ def test_a_chinese_pipeline_works_end_to_end(tmp_path: Path) -> None:
                  ["target", "3"], ["forecast"], ["plan"]):
         run(*view)
     assert "需求培育" in run("show", deal)
-    assert run("validate").startswith("ok: 1 deals")
+    assert run("validate").startswith("ok: 1 deal,")
 
 
 def test_an_owner_with_no_deal_is_named(world) -> None:
