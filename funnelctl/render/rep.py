@@ -165,7 +165,8 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
     con.lines(table(cols, [[i, d.account, d.title, d.owner, d.stage, d.status, a]
                            for i, d, a in zip(ids, deals, amounts, strict=True)], con.width))
     total = sum(d.amount for d in deals)
-    con.print(f"{len(deals)} deals, {money(total)} {pipeline.currency}"
+    noun = "deal" if len(deals) == 1 else "deals"
+    con.print(f"{len(deals)} {noun}, {money(total)} {pipeline.currency}"
               + ("  (! breaks a process rule: see funnelctl validate)"
                  if any(d.flags for d in deals) else ""), markup=False)
 
