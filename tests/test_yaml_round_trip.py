@@ -142,3 +142,37 @@ def test_the_fast_builder_refuses_what_it_should(text: str, message: str) -> Non
     with pytest.raises(yamlio.YamlError) as exc:
         yamlio.load_fast(text)
     assert message in exc.value.message
+
+
+def test_the_loaders_quick_resolve_agrees_with_pyyamls() -> None:
+    """CoreLoader.resolve skips PyYAML's path resolvers (it has none) and list joins:
+    every scalar of the sample, and the edge cases, resolve to the same tag."""
+    from pathlib import Path
+
+    import yaml.resolver
+
+    assert not yamlio.CoreLoader.yaml_path_resolvers
+    assert None not in yamlio.CoreLoader.yaml_implicit_resolvers
+    loader = yamlio.CoreLoader("")
+    root = Path(__file__).resolve().parent.parent
+    values = {"", "~", "null", "Null", "no", "yes", "on", "true", "False", "0o17", "0x1F",
+              "-2_000", "09", "1.5", ".inf", "-.Inf", ".nan", "2026-01-02", "2026-13-01",
+              "2026-01-02T10:20:30Z", "09:30", "1e3", "+1", "-", "abc"}
+    for path in sorted((root / "deals").rglob("*.yaml"))[:20]:
+        node = yaml.compose(path.read_bytes(), Loader=yaml.SafeLoader)
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, yaml.ScalarNode):
+                values.add(n.value)
+            elif isinstance(n, yaml.SequenceNode):
+                stack.extend(n.value)
+            elif isinstance(n, yaml.MappingNode):
+                stack.extend(x for pair in n.value for x in pair)
+    for value in values:
+        for implicit in ((True, False), (False, True), (False, False)):
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == \
+                yaml.resolver.BaseResolver.resolve(loader, yaml.ScalarNode, value, implicit)
+    for kind in (yaml.SequenceNode, yaml.MappingNode):
+        assert loader.resolve(kind, None, (True, False)) == \
+            yaml.resolver.BaseResolver.resolve(loader, kind, None, (True, False))
