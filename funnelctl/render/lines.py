@@ -2,11 +2,12 @@
 
 rich lays out a ``Table`` cell by cell and wraps every line it prints, which a
 review of 400 reps (30,000 lines) pays for with seconds. The views' tables have
-columns of known content that never wrap, so they are laid out here as rich
-``Text`` lines with rich's own measures (cell widths, CJK included, ellipsis
-truncation, alignment), and ``emit`` prints them: through rich when it will
-write styles, or as their plain text when rich would write none (a pipe, a
-file), which is byte for byte what rich would have printed.
+columns of known content that never wrap, so they are laid out here as lines
+(rich ``Text`` where styled, plain strings where not) with rich's own measures
+(cell widths, CJK included, ellipsis truncation, alignment), and ``emit`` prints
+them: through rich when it will write styles, or as their plain text when rich
+would write none (a pipe, a file), which is byte for byte what rich would have
+printed (tests/test_render_lines.py holds both).
 """
 
 from __future__ import annotations
