@@ -5,7 +5,7 @@ team summary and the period's leaderboard."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
@@ -227,16 +227,25 @@ class FigureTally:
     stay_days: dict[str, int] = field(default_factory=dict)  # per open stage
     stays: dict[str, int] = field(default_factory=dict)
 
-    def __add__(self, o: FigureTally) -> FigureTally:
-        return FigureTally(
-            self.deals + o.deals, self.open_deals + o.open_deals, self.won + o.won,
-            self.lost + o.lost, self.won_amount + o.won_amount,
-            self.won_actions + o.won_actions, self.cycle_days + o.cycle_days,
-            self.cycles + o.cycles,
-            {k: self.stay_days.get(k, 0) + o.stay_days.get(k, 0)
-             for k in self.stay_days.keys() | o.stay_days.keys()},
-            {k: self.stays.get(k, 0) + o.stays.get(k, 0)
-             for k in self.stays.keys() | o.stays.keys()})
+    @staticmethod
+    def summed(parts: list[FigureTally]) -> FigureTally:
+        """The tally of disjoint sets of deals together (a team from its reps)."""
+        out = FigureTally()
+        stay_days: Counter[str] = Counter()
+        stays: Counter[str] = Counter()
+        for t in parts:
+            out.deals += t.deals
+            out.open_deals += t.open_deals
+            out.won += t.won
+            out.lost += t.lost
+            out.won_amount += t.won_amount
+            out.won_actions += t.won_actions
+            out.cycle_days += t.cycle_days
+            out.cycles += t.cycles
+            stay_days.update(t.stay_days)
+            stays.update(t.stays)
+        out.stay_days, out.stays = dict(stay_days), dict(stays)
+        return out
 
 
 def figure_tally(deals: list[Summary], p: Pipeline) -> FigureTally:
@@ -336,10 +345,8 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
     parts = [r.tallies for r in reps if r.tallies is not None]
     if parts:
-        figures = parts[0].figures
-        for t in parts[1:]:
-            figures = figures + t.figures
-        tallies = Tallies(StageTally.summed([t.stages for t in parts]), figures,
+        tallies = Tallies(StageTally.summed([t.stages for t in parts]),
+                          FigureTally.summed([t.figures for t in parts]),
                           summed([t.observed for t in parts], p))
     else:
         tallies = Tallies(stage_tally([], p), figure_tally([], p), observed_conversion([], p))
