@@ -19,7 +19,7 @@ from funnelctl.analysis.targets import (
     period_of,
     won_in,
 )
-from funnelctl.pipeline import Pipeline
+from funnelctl.pipeline import Ladder, Pipeline
 from funnelctl.summary import Summary
 
 
@@ -96,7 +96,7 @@ class RepReview:
     moved: list[Moved]
     warnings: list[Warning]
     snoozed: int
-    questions: list[dict]
+    questions: list[Question]
     figures: Figures
     flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
     tallies: Tallies | None = field(default=None, repr=False)  # what a team sums
@@ -107,7 +107,8 @@ class RepReview:
                 "targets": [t.as_json() for t in self.targets],
                 "moved": [m.as_json() for m in self.moved],
                 "warnings": [w.as_json() for w in self.warnings], "snoozed": self.snoozed,
-                "questions": self.questions, "figures": self.figures.as_json(),
+                "questions": [q.as_json() for q in self.questions],
+                "figures": self.figures.as_json(),
                 "flagged": self.flagged}
 
 
@@ -172,42 +173,71 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
     return out
 
 
-def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[dict]:
+@dataclass(slots=True)
+class Question:
+    """A question the manager asks about one open deal. Its text is written when asked
+    for: a team's review raises tens of thousands and shows a few hundred."""
+
+    of: Summary  # the deal
+    kind: str  # milestone | ladder | veto | power | next_step
+    detail: tuple = ()  # what the text names, by kind
+
+    @property
+    def deal(self) -> str:
+        return self.of.id
+
+    @property
+    def account(self) -> str:
+        return self.of.account
+
+    @property
+    def text(self) -> str:
+        kind, x = self.kind, self.detail
+        if kind == "milestone":
+            return f"what stands between us and: {'; '.join(m.label.lower() for m in x)}?"
+        if kind == "ladder":
+            ladder, level, when, stage, need = x
+            label = ladder.label.lower() if isinstance(ladder, Ladder) else ladder
+            return (f"{label} has stayed at {level}"
+                    f"{' since ' + str(when) if when else ''}; "
+                    f"{stage} needs {need}: what is the next step up?")
+        if kind == "veto":
+            return f"veto holders not yet met and agreed: {', '.join(self.of.veto_unmet)}"
+        if kind == "power":
+            return "we have not met the decision maker yet"
+        return "what is the next step, and when?"
+
+    def as_json(self) -> dict:
+        return {"deal": self.of.id, "account": self.of.account, "kind": self.kind,
+                "question": self.text}
+
+
+def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Question]:
     """The manager's questions for one open deal, from what is missing."""
     i = p.positions.get(d.stage)
     if d.status != "open" or i is None or i >= len(p.stages):
         return []
-    out: list[dict] = []
-    deal, account = d.id, d.account
+    out: list[Question] = []
     stage = p.stages[i]
     if stage.milestones and (today - d.history[-1][1]).days > stage.stall_days // 2:
         ticked = d.ticked
-        missing = [m.label.lower() for m in stage.milestones if m.id not in ticked]
+        missing = tuple(m for m in stage.milestones if m.id not in ticked)
         if missing:
-            out.append({"deal": deal, "account": account, "kind": "milestone",
-                        "question": f"what stands between us and: {'; '.join(missing)}?"})
+            out.append(Question(d, "milestone", missing))
     if i + 1 < len(p.stages):
         after = p.stages[i + 1]
         levels = d.levels
         for lid, need in after.requires.items():
             level, when = levels.get(lid, (0, None))
             if level < need and (when is None or when < since):
-                lad = p.ladder(lid)
-                label = lad.label.lower() if lad else lid
-                out.append({"deal": deal, "account": account, "kind": "ladder",
-                            "question": f"{label} has stayed at {level}"
-                                        f"{' since ' + str(when) if when else ''}; "
-                                        f"{after.label} needs {need}: what is the next step up?"})
+                out.append(Question(d, "ladder", (p.ladder(lid) or lid, level, when,
+                                                  after.label, need)))
     if d.veto_unmet and i >= 1:
-        out.append({"deal": deal, "account": account, "kind": "veto",
-                    "question": f"veto holders not yet met and agreed: "
-                                f"{', '.join(d.veto_unmet)}"})
+        out.append(Question(d, "veto"))
     if d.decision_maker_met is False and i >= 2:
-        out.append({"deal": deal, "account": account, "kind": "power",
-                    "question": "we have not met the decision maker yet"})
+        out.append(Question(d, "power"))
     if d.next_date is None:
-        out.append({"deal": deal, "account": account, "kind": "next_step",
-                    "question": "what is the next step, and when?"})
+        out.append(Question(d, "next_step"))
     return out
 
 
@@ -307,7 +337,7 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
                since: dt.date, period: str) -> RepReview:
     warnings: list[Warning] = []
     by_deal: dict[str, list[Warning]] = {}
-    asks: list[dict] = []
+    asks: list[Question] = []
     snoozed = 0
     for d in deals:
         if d.status != "open":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.pipeline import Pipeline
+from funnelctl.pipeline import Pipeline, Stage
 from funnelctl.summary import Summary
 
 SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,
@@ -28,24 +28,61 @@ SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "foll
 
 @dataclass(slots=True)
 class Warning:
-    deal: str
-    account: str
-    owner: str
-    stage: str
+    """One warning on one deal. Its message is written when asked for: a team's review
+    raises tens of thousands of warnings and shows a few hundred."""
+
+    of: Summary  # the deal
+    at: Stage  # the stage it is in
     kind: str
     days: int
-    amount: float
-    message: str
     # worst first: severity, then amount, then days, then the deal's id; made once,
     # since a team's review sorts tens of thousands of warnings
     order: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.order = (-SEVERITY[self.kind], -self.amount, -self.days, self.deal)
+        self.order = (-SEVERITY[self.kind], -self.of.amount, -self.days, self.of.id)
+
+    @property
+    def deal(self) -> str:
+        return self.of.id
+
+    @property
+    def account(self) -> str:
+        return self.of.account
+
+    @property
+    def owner(self) -> str:
+        return self.of.owner
+
+    @property
+    def stage(self) -> str:
+        return self.of.stage
+
+    @property
+    def amount(self) -> float:
+        return self.of.amount
 
     @property
     def severity(self) -> int:
         return SEVERITY[self.kind]
+
+    @property
+    def message(self) -> str:
+        d, days = self.of, self.days
+        kind = self.kind
+        if kind == "stalled":
+            return f"{days} days in {self.at.label} (threshold {self.at.stall_days})"
+        if kind == "judge":
+            return f"no stage move for {days} days: judge the customer's intent, qualify or drop"
+        if kind == "follow_up":
+            what = f"last action {d.last_action}" if d.last_action else "no action yet"
+            return f"no action for {days} days ({what}): follow up"
+        if kind == "no_progress":
+            return f"{d.idle_actions} actions since the customer last moved ({d.progress}) " \
+                   f"and no move"
+        if kind == "next_overdue":
+            return f"next step {days} days overdue: {d.next_step}"
+        return "no next step"
 
     @property
     def short(self) -> str:
@@ -57,9 +94,10 @@ class Warning:
                 "no_next_step": "no next step"}[self.kind]
 
     def as_json(self) -> dict:
-        return {"deal": self.deal, "account": self.account, "owner": self.owner,
-                "stage": self.stage, "kind": self.kind, "days": self.days,
-                "amount": self.amount, "severity": self.severity, "message": self.message}
+        d = self.of
+        return {"deal": d.id, "account": d.account, "owner": d.owner,
+                "stage": d.stage, "kind": self.kind, "days": self.days,
+                "amount": d.amount, "severity": SEVERITY[self.kind], "message": self.message}
 
 
 @dataclass
@@ -112,33 +150,24 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
         return []
     rules = p.rules
     out: list[Warning] = []
-
-    def warn(kind: str, days: int, message: str) -> None:
-        out.append(Warning(d.id, d.account, d.owner, d.stage, kind, days, d.amount, message))
-
     entered = d.history[-1][1]  # d.entered, without a property call per deal
     in_stage = (today - entered).days
     if in_stage > stage.stall_days:
-        warn("stalled", in_stage, f"{in_stage} days in {stage.label} "
-                                  f"(threshold {stage.stall_days})")
+        out.append(Warning(d, stage, "stalled", in_stage))
     if in_stage >= rules.judge_days:
-        warn("judge", in_stage, f"no stage move for {in_stage} days: judge the customer's "
-                                f"intent, qualify or drop")
+        out.append(Warning(d, stage, "judge", in_stage))
     last = d.last_action
     since_touch = (today - (last if last and last > entered else entered)).days
     if since_touch >= rules.follow_up_days:
-        what = f"last action {last}" if last else "no action yet"
-        warn("follow_up", since_touch, f"no action for {since_touch} days ({what}): "
-                                       f"follow up")
+        out.append(Warning(d, stage, "follow_up", since_touch))
     if d.idle_actions >= rules.repeat_actions:
-        warn("no_progress", (today - d.progress).days,
-             f"{d.idle_actions} actions since the customer last moved ({d.progress}) "
-             f"and no move")
+        idle = (today - d.progress).days
+        out.append(Warning(d, stage, "no_progress", idle))
     if d.next_date is None:
-        warn("no_next_step", 0, "no next step")
+        out.append(Warning(d, stage, "no_next_step", 0))
     elif d.next_date < today:
         late = (today - d.next_date).days
-        warn("next_overdue", late, f"next step {late} days overdue: {d.next_step}")
+        out.append(Warning(d, stage, "next_overdue", late))
     return out
 
 

@@ -73,7 +73,7 @@ def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
         out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in r.flagged]
     if not team:
         out += ["", "### Questions to ask", ""]
-        out += [f"- {q['deal']} ({q['account']}): {q['question']}" for q in r.questions] \
+        out += [f"- {q.deal} ({q.account}): {q.text}" for q in r.questions] \
             or ["- none"]
     f = r.figures
     out += ["", "### Process", "",

@@ -320,7 +320,7 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
     if r.questions and not team:
         con.print(Text("Questions to ask:", style="bold"))
         for q in r.questions[:12]:
-            con.print(f"  {q['deal']} ({q['account']}): {q['question']}", markup=False)
+            con.print(f"  {q.deal} ({q.account}): {q.text}", markup=False)
         if len(r.questions) > 12:
             con.print(f"  … and {len(r.questions) - 12} more")
     f = r.figures
