@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import cast
 
 from funnelctl import __version__
+from funnelctl.aside import forked
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.summary import Summary
@@ -164,34 +165,9 @@ def _listing(root: Path, shard_paths: list[Path]) -> Callable[[], list[tuple[str
             cached_bytes += path.stat().st_size
         except OSError:
             pass
-    if cached_bytes < FORK_LISTING_FROM or sys.platform != "linux" or (os.cpu_count() or 1) < 2:
+    if cached_bytes < FORK_LISTING_FROM:
         return lambda: deal_files(root)
-    try:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return lambda: deal_files(root)
-    if pid == 0:  # the child: list, send, and leave without running anything else
-        code = 1
-        try:
-            os.close(read_end)
-            data = pickle.dumps(deal_files(root), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as f:
-                f.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-
-    def result() -> list[tuple[str, int, int]]:
-        with os.fdopen(read_end, "rb") as f:
-            data = f.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0:  # the child failed: list here
-            return deal_files(root)
-        return pickle.loads(data)
-
-    return result
+    return forked(deal_files, root)
 
 
 def _write_shards(cache_dir: Path, key: tuple, shards: list[dict[str, Entry]],

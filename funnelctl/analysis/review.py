@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, stage_tally
@@ -19,6 +20,7 @@ from funnelctl.analysis.targets import (
     period_of,
     won_in,
 )
+from funnelctl.aside import Aside, here
 from funnelctl.pipeline import Ladder, Pipeline
 from funnelctl.summary import Summary
 
@@ -333,8 +335,31 @@ def figures_of(t: FigureTally, p: Pipeline, obs: list[Observed]) -> Figures:
         win_rate=win_rate, average_won=avg_won, velocity=velocity)
 
 
+def tally(deals: list[Summary], p: Pipeline) -> Tallies:
+    """What a set of deals counts, whatever the date: a team sums its reps'."""
+    return Tallies(stage_tally(deals, p), figure_tally(deals, p), observed_conversion(deals, p))
+
+
 def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
                since: dt.date, period: str) -> RepReview:
+    return _reviewed(_findings(owner, deals, p, today, since, period), tally(deals, p), p)
+
+
+class _Found(NamedTuple):
+    """A rep's findings that depend on the date, before the tallies join them."""
+
+    owner: str
+    targets: list[Progress]
+    moved: list[Moved]
+    warnings: list[Warning]
+    snoozed: int
+    questions: list[Question]
+    flagged: list[dict]
+    by_deal: dict[str, list[Warning]]
+
+
+def _findings(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
+              since: dt.date, period: str) -> _Found:
     warnings: list[Warning] = []
     by_deal: dict[str, list[Warning]] = {}
     asks: list[Question] = []
@@ -351,15 +376,21 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
             by_deal.setdefault(d.id, []).extend(ws)
         asks.extend(questions(d, p, today, since))
     warnings.sort(key=worst_first)
-    targets = committed_progress(deals, p, period, today, owners={owner})
     flagged = [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
                for d in deals if d.flags]
-    tallies = Tallies(stage_tally(deals, p), figure_tally(deals, p),
-                      observed_conversion(deals, p))
-    return RepReview(owner, funnel_of(tallies.stages, p, tallies.observed), targets,
-                     moves_since(deals, p, since, today), warnings, snoozed, asks,
-                     figures_of(tallies.figures, p, tallies.observed), flagged, tallies,
-                     by_deal)
+    return _Found(owner, committed_progress(deals, p, period, today, owners={owner}),
+                  moves_since(deals, p, since, today), warnings, snoozed, asks, flagged,
+                  by_deal)
+
+
+def _reviewed(f: _Found, t: Tallies, p: Pipeline) -> RepReview:
+    return RepReview(f.owner, funnel_of(t.stages, p, t.observed), f.targets, f.moved,
+                     f.warnings, f.snoozed, f.questions, figures_of(t.figures, p, t.observed),
+                     f.flagged, t, f.by_deal)
+
+
+def _tallies(groups: list[list[Summary]], p: Pipeline) -> list[Tallies]:
+    return [tally(g, p) for g in groups]
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
@@ -391,17 +422,26 @@ def _merged(reps: list[RepReview]) -> dict[str, list[Warning]]:
     out: dict[str, list[Warning]] = {}
     for r in reps:
         for deal, ws in (r.by_deal or {}).items():
-            out.setdefault(deal, []).extend(ws)
+            if deal in out:  # one id in two reps' files: a duplicate, reported apart
+                out[deal] = [*out[deal], *ws]
+            else:
+                out[deal] = ws
     return out
 
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
-                  period: str | None = None, owners: set[str] | None = None) -> Review:
+                  period: str | None = None, owners: set[str] | None = None,
+                  aside: Aside = here) -> Review:
     period = period or period_of(today)
     by_owner: dict[str, list[Summary]] = defaultdict(list)
     for d in deals:
         by_owner[d.owner].append(d)
-    reps = [rep_review(o, by_owner[o], p, today, since, period) for o in sorted(by_owner)]
+    names = sorted(by_owner)
+    # The tallies do not depend on the date: with ``aside=forked`` the other core
+    # counts them while this one looks for warnings, questions and moves
+    later = aside(_tallies, [by_owner[o] for o in names], p)
+    found = [_findings(o, by_owner[o], p, today, since, period) for o in names]
+    reps = [_reviewed(f, t, p) for f, t in zip(found, later(), strict=True)]
     team = team_review(reps, deals, p, today, period, owners)
     start, end = period_bounds(period)
     targets = {t.owner: t for t in p.targets if t.period == period}

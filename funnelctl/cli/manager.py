@@ -300,6 +300,7 @@ def review_cmd(
     import datetime as dt
 
     from funnelctl.analysis.review import weekly_review
+    from funnelctl.aside import for_size
     from funnelctl.cli.common import parse_date
 
     if fmt not in ("text", "md"):
@@ -308,7 +309,7 @@ def review_cmd(
     since_d = parse_date(since, "--since") if since else today - dt.timedelta(days=7)
     loaded, deals, owners = _scope(ctx, owner, team)
     rv = keep_to_exit(weekly_review(deals, loaded.pipeline, today, since_d,
-                                    _period(period, ctx), owners))
+                                    _period(period, ctx), owners, for_size(len(deals))))
     if json_out:
         emit_json({**rv.as_json(), "skipped": skipped_json(loaded)})
         return
