@@ -6,8 +6,8 @@ only when the work is large and its result small (a pipeline's listing, per-rep
 tallies, a rendered half of a review). The answer never depends on which was
 used: a child that fails is replaced by running the function here.
 
-Both have the same shape, so an analysis or a view takes an ``Aside`` and stays
-free of processes; the command picks ``for_size(n)``.
+An analysis or a view takes such a function as an argument and stays free of
+processes; the command picks ``for_size(n)``.
 """
 
 from __future__ import annotations
@@ -82,6 +82,6 @@ def _once(get: Callable[[], T]) -> Later[T]:
     return once
 
 
-def for_size(n: int) -> Aside:
-    """``forked`` for work over ``n`` deals when that pays, else ``here``."""
-    return forked if n >= FORK_FROM and can_fork() else here
+def for_size(n: int) -> Aside | None:
+    """``forked`` for work over ``n`` deals when that pays, else None: run it here."""
+    return forked if n >= FORK_FROM and can_fork() else None

@@ -47,8 +47,8 @@ def test_here_runs_at_once() -> None:
 
 
 def test_small_work_stays_here() -> None:
-    assert aside.for_size(aside.FORK_FROM - 1) is aside.here
-    assert aside.for_size(aside.FORK_FROM) is (aside.forked if aside.can_fork() else aside.here)
+    assert aside.for_size(aside.FORK_FROM - 1) is None
+    assert aside.for_size(aside.FORK_FROM) is (aside.forked if aside.can_fork() else None)
 
 
 def _review(*args: str) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, stage_tally
@@ -20,9 +21,11 @@ from funnelctl.analysis.targets import (
     period_of,
     won_in,
 )
-from funnelctl.aside import Aside, here
 from funnelctl.pipeline import Ladder, Pipeline
 from funnelctl.summary import Summary
+
+# Runs a function elsewhere and returns a function that waits for its result
+Aside = Callable[..., Callable[[], Any]]
 
 
 @dataclass
@@ -431,7 +434,9 @@ def _merged(reps: list[RepReview]) -> dict[str, list[Warning]]:
 
 def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
                   period: str | None = None, owners: set[str] | None = None,
-                  aside: Aside = here) -> Review:
+                  aside: Aside | None = None) -> Review:
+    """``aside``, if given, runs a function elsewhere and returns a function that
+    gives its result (``funnelctl.aside.forked``): the answer is the same."""
     period = period or period_of(today)
     by_owner: dict[str, list[Summary]] = defaultdict(list)
     for d in deals:
@@ -439,9 +444,11 @@ def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.d
     names = sorted(by_owner)
     # The tallies do not depend on the date: with ``aside=forked`` the other core
     # counts them while this one looks for warnings, questions and moves
-    later = aside(_tallies, [by_owner[o] for o in names], p)
-    found = [_findings(o, by_owner[o], p, today, since, period) for o in names]
-    reps = [_reviewed(f, t, p) for f, t in zip(found, later(), strict=True)]
+    groups = [by_owner[o] for o in names]
+    later = aside(_tallies, groups, p) if aside else None
+    found = [_findings(o, g, p, today, since, period) for o, g in zip(names, groups, strict=True)]
+    tallies = later() if later else _tallies(groups, p)
+    reps = [_reviewed(f, t, p) for f, t in zip(found, tallies, strict=True)]
     team = team_review(reps, deals, p, today, period, owners)
     start, end = period_bounds(period)
     targets = {t.owner: t for t in p.targets if t.period == period}
