@@ -69,4 +69,32 @@ def test_the_review_is_the_same_when_work_is_forked(monkeypatch) -> None:
     monkeypatch.setattr(aside, "FORK_FROM", 1)
     monkeypatch.setattr(aside, "forked", lambda fn, *a: forks.append(fn) or real(fn, *a))
     assert [_review(), _review("--json"), _review("--format", "md")] == alone
-    assert len(forks) >= 3
+    # tallies for each format, and half the text of the plain one
+    assert [f.__name__ for f in forks] == ["_tallies", "rendered", "_tallies", "_tallies"]
+
+
+@pytest.mark.skipif(not LINUX, reason="forks only on Linux with two cores")
+def test_a_styled_review_is_the_same_when_a_child_renders_half() -> None:
+    """On a terminal (styles, colours), the half a child renders joins the rest
+    exactly where one process would have written it."""
+    import datetime as dt
+    import io
+
+    from rich.console import Console
+
+    from funnelctl.analysis.review import weekly_review
+    from funnelctl.render.views import review
+    from funnelctl.store import load_all, load_pipeline
+
+    p = load_pipeline(ROOT, use_cache=False)
+    deals = load_all(ROOT, p, use_cache=False).deals
+    today = dt.date(2026, 11, 24)
+    rv = weekly_review(deals, p, today, today - dt.timedelta(days=7))
+    outputs = []
+    for how in (None, aside.forked):
+        con = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      width=100, highlight=False)
+        review(con, rv, p, how)
+        outputs.append(con.file.getvalue())
+    assert "\x1b[1m" in outputs[0] and outputs[0].count("\n") > 200
+    assert outputs[1] == outputs[0]

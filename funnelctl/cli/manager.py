@@ -308,8 +308,9 @@ def review_cmd(
     today = settings(ctx).today
     since_d = parse_date(since, "--since") if since else today - dt.timedelta(days=7)
     loaded, deals, owners = _scope(ctx, owner, team)
+    aside = for_size(len(deals))
     rv = keep_to_exit(weekly_review(deals, loaded.pipeline, today, since_d,
-                                    _period(period, ctx), owners, for_size(len(deals))))
+                                    _period(period, ctx), owners, aside))
     if json_out:
         emit_json({**rv.as_json(), "skipped": skipped_json(loaded)})
         return
@@ -320,4 +321,4 @@ def review_cmd(
         return
     from funnelctl.render.views import review
 
-    review(out_console(), rv, loaded.pipeline)
+    review(out_console(), rv, loaded.pipeline, aside)

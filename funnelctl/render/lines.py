@@ -222,15 +222,33 @@ def buffered(view: Callable) -> Callable:
             return view(con, *args, **kwargs)
         buf = Buffer(con)
         result = view(buf, *args, **kwargs)
-        if all(isinstance(x, (Text, str)) for x in buf.parts):
-            emit(con, buf.parts)
-        else:
-            # soft_wrap: lines of text are left to the terminal to wrap, which spares
-            # rich laying out every word; tables still fit
-            con.print(Group(*_joined(buf.parts)), soft_wrap=True)
+        _write(con, buf.parts)
         return result
 
     return run
+
+
+def _write(con: Console, parts: list) -> None:
+    if all(isinstance(x, (Text, str)) for x in parts):
+        emit(con, parts)
+    else:
+        # soft_wrap: lines of text are left to the terminal to wrap, which spares
+        # rich laying out every word; tables still fit
+        con.print(Group(*_joined(parts)), soft_wrap=True)
+
+
+def rendered(con: Console, view: Callable, *args) -> str:
+    """What a buffered ``view`` would write to ``con``, as a string to write later
+    (a part of a long output rendered by another process)."""
+    buf = Buffer(con)
+    view(buf, *args)
+    if not buf.parts:
+        return ""
+    if _plain(con) and all(isinstance(x, (Text, str)) for x in buf.parts):
+        return _plain_text(con, buf.parts)
+    with con.capture() as captured:
+        _write(con, buf.parts)
+    return captured.get()
 
 
 def _joined(parts: list) -> list:
@@ -260,11 +278,18 @@ def emit(con: Console, lines: list[Line]) -> None:
     pipe or a file), else through rich, soft-wrapped by the terminal."""
     if not lines:
         return
-    if con.color_system is None and not con.record and not con.is_jupyter:
-        out = "\n".join(line if isinstance(line, str) else line.plain for line in lines) + "\n"
-        if "\t" in out:
-            out = out.expandtabs(con.tab_size)
-        con.file.write(out)
+    if _plain(con):
+        con.file.write(_plain_text(con, lines))
         con.file.flush()
         return
     con.print(Text("\n").join(map(as_text, lines)), soft_wrap=True)
+
+
+def _plain(con: Console) -> bool:
+    """Whether rich would write these lines without a style or a control code."""
+    return con.color_system is None and not con.record and not con.is_jupyter
+
+
+def _plain_text(con: Console, lines: list[Line]) -> str:
+    out = "\n".join(line if isinstance(line, str) else line.plain for line in lines) + "\n"
+    return out.expandtabs(con.tab_size) if "\t" in out else out

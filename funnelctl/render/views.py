@@ -10,11 +10,20 @@ from rich.text import Text
 from funnelctl.analysis.board import Column
 from funnelctl.analysis.forecast import BacktestRow, Forecast
 from funnelctl.analysis.funnel import Funnel
-from funnelctl.analysis.review import RepReview, Review
+from funnelctl.analysis.review import Aside, RepReview, Review
 from funnelctl.analysis.stalls import Stalls
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.pipeline import Pipeline
-from funnelctl.render.lines import Col, Line, as_text, buffered, rule, table, wrapped
+from funnelctl.render.lines import (
+    Col,
+    Line,
+    as_text,
+    buffered,
+    rendered,
+    rule,
+    table,
+    wrapped,
+)
 from funnelctl.render.rep import money, short_money
 
 
@@ -337,12 +346,32 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
               f"{pct(f.win_rate)} / {num(f.cycle_days, 0)} days)", markup=False)
 
 
+def review(con: Console, rv: Review, p: Pipeline, aside: Aside | None = None) -> None:
+    """The weekly review. With ``aside`` (``funnelctl.aside.forked``, for a large
+    team), a child renders the first half of the reps' sections while this process
+    renders the rest: the output is the same, in half the time."""
+    n = len(rv.reps)
+    if aside is None or n < 2:
+        review_part(con, rv, p, 0, n)
+        return
+    half = (n + 1) // 2
+    first = aside(rendered, con, review_part, rv, p, 0, half)
+    rest = rendered(con, review_part, rv, p, half, n)
+    con.file.write(first() + rest)
+    con.file.flush()
+
+
 @buffered
-def review(con: Console, rv: Review, p: Pipeline) -> None:
-    con.print(Text(f"Weekly review {rv.today} (moves since {rv.since}, period {rv.period})",
-                   style="bold"))
-    for r in rv.reps:
+def review_part(con: Console, rv: Review, p: Pipeline, start: int, stop: int) -> None:
+    """The reps' sections from ``start`` to ``stop``; the first part has the heading,
+    the last the team, the waivers and the leaderboard."""
+    if start == 0:
+        con.print(Text(f"Weekly review {rv.today} (moves since {rv.since}, "
+                       f"period {rv.period})", style="bold"))
+    for r in rv.reps[start:stop]:
         rep_section(con, r, p, rv.since)
+    if stop < len(rv.reps):
+        return
     if len(rv.reps) != 1:
         rep_section(con, rv.team, p, rv.since, team=True)
     if rv.waivers:
