@@ -97,3 +97,24 @@ def test_the_entry_point_exits_with_the_commands_code_and_all_its_output(world) 
     assert bad.returncode == 1 and "deals/broken.yaml:2: not valid YAML" in bad.stdout
     usage = subprocess.run([*run, "no-such-command"], capture_output=True, text=True)
     assert usage.returncode == 2
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(world) -> None:
+    """`funnelctl review --json | head`: once the reader has gone, the rest of the
+    output is not wanted; the command ends quietly with 0, in text and in JSON."""
+    import subprocess
+    import sys
+
+    for i in range(120):
+        world.deal(f"d{i:03d}", history=[("lead", "2026-10-01")])
+    run = [sys.executable, "-c", "from funnelctl.cli.app import main; main()",
+           "--dir", str(world.root), "--today", "2026-11-24"]
+    for args in (["review", "--json"], ["list"]):
+        full = subprocess.run([*run, *args], capture_output=True, check=True).stdout
+        assert len(full) > 2 * 65536 or args == ["list"]  # more than a pipe holds
+        proc = subprocess.Popen([*run, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout.read(100) == full[:100]
+        proc.stdout.close()
+        assert proc.wait() == 0, args
+        assert proc.stderr.read() == b""
+        proc.stderr.close()

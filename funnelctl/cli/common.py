@@ -157,14 +157,18 @@ def emit_json(data: Any) -> None:
 
     out = msgspec.json.format(msgspec.json.encode(data, enc_hook=_default), indent=2)
     stream = getattr(sys.stdout, "buffer", None)
-    if stream is None:  # a text-only stdout
-        sys.stdout.write(out.decode("utf-8") + "\n")
-        return
-    # the UTF-8 bytes as they are: decoding 90 MB (a review of 100,000 deals) to
-    # write it encoded again cost a second
-    sys.stdout.flush()
-    stream.write(out)
-    stream.write(b"\n")
+    try:
+        if stream is None:  # a text-only stdout
+            sys.stdout.write(out.decode("utf-8") + "\n")
+            return
+        # the UTF-8 bytes as they are: decoding 90 MB (a review of 100,000 deals) to
+        # write it encoded again cost a second
+        sys.stdout.flush()
+        stream.write(out)
+        stream.write(b"\n")
+        stream.flush()
+    except BrokenPipeError:  # `funnelctl list --json | head`: the reader is gone
+        pass
 
 
 def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]:

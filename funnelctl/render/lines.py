@@ -279,10 +279,19 @@ def emit(con: Console, lines: list[Line]) -> None:
     if not lines:
         return
     if _plain(con):
-        con.file.write(_plain_text(con, lines))
-        con.file.flush()
+        write(con, _plain_text(con, lines))
         return
     con.print(Text("\n").join(map(as_text, lines)), soft_wrap=True)
+
+
+def write(con: Console, text: str) -> None:
+    """Write text as it is to the console's file. A reader that has gone (``| head``)
+    is not an error: the rest of the output is simply not wanted."""
+    try:
+        con.file.write(text)
+        con.file.flush()
+    except BrokenPipeError:
+        pass
 
 
 def _plain(con: Console) -> bool:

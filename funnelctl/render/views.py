@@ -23,6 +23,7 @@ from funnelctl.render.lines import (
     rule,
     table,
     wrapped,
+    write,
 )
 from funnelctl.render.rep import money, short_money
 
@@ -357,8 +358,7 @@ def review(con: Console, rv: Review, p: Pipeline, aside: Aside | None = None) ->
     half = (n + 1) // 2
     first = aside(rendered, con, review_part, rv, p, 0, half)
     rest = rendered(con, review_part, rv, p, half, n)
-    con.file.write(first() + rest)
-    con.file.flush()
+    write(con, first() + rest)
 
 
 @buffered
