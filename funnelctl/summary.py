@@ -62,6 +62,34 @@ class Summary(NamedTuple):
                 "amount": self.amount, "path": self.path}
 
 
+class AboutDeal:
+    """A finding about one deal, held as the deal's summary (``of``): it reads the
+    deal's id, account, owner, stage and amount from there instead of copying them."""
+
+    __slots__ = ()
+    of: Summary
+
+    @property
+    def deal(self) -> str:
+        return self.of.id
+
+    @property
+    def account(self) -> str:
+        return self.of.account
+
+    @property
+    def owner(self) -> str:
+        return self.of.owner
+
+    @property
+    def stage(self) -> str:
+        return self.of.stage
+
+    @property
+    def amount(self) -> float:
+        return self.of.amount
+
+
 def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
     decision_makers = [c for c in deal.contacts if c.decision_maker]
     progress = max([deal.history[-1].date, *(a.date for a in deal.actions if a.moved)])

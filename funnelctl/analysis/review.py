@@ -22,7 +22,7 @@ from funnelctl.analysis.targets import (
     won_in,
 )
 from funnelctl.pipeline import Ladder, Pipeline
-from funnelctl.summary import Summary
+from funnelctl.summary import AboutDeal, Summary
 
 # Runs a function elsewhere and returns a function that waits for its result
 Aside = Callable[..., Callable[[], Any]]
@@ -179,21 +179,13 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
 
 
 @dataclass(slots=True)
-class Question:
+class Question(AboutDeal):
     """A question the manager asks about one open deal. Its text is written when asked
     for: a team's review raises tens of thousands and shows a few hundred."""
 
     of: Summary  # the deal
     kind: str  # milestone | ladder | veto | power | next_step
     detail: tuple = ()  # what the text names, by kind
-
-    @property
-    def deal(self) -> str:
-        return self.of.id
-
-    @property
-    def account(self) -> str:
-        return self.of.account
 
     @property
     def text(self) -> str:

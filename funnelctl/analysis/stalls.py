@@ -20,14 +20,14 @@ from operator import attrgetter
 
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.pipeline import Pipeline, Stage
-from funnelctl.summary import Summary
+from funnelctl.summary import AboutDeal, Summary
 
 SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,
             "no_next_step": 1}
 
 
 @dataclass(slots=True)
-class Warning:
+class Warning(AboutDeal):
     """One warning on one deal. Its message is written when asked for: a team's review
     raises tens of thousands of warnings and shows a few hundred."""
 
@@ -41,26 +41,6 @@ class Warning:
 
     def __post_init__(self) -> None:
         self.order = (-SEVERITY[self.kind], -self.of.amount, -self.days, self.of.id)
-
-    @property
-    def deal(self) -> str:
-        return self.of.id
-
-    @property
-    def account(self) -> str:
-        return self.of.account
-
-    @property
-    def owner(self) -> str:
-        return self.of.owner
-
-    @property
-    def stage(self) -> str:
-        return self.of.stage
-
-    @property
-    def amount(self) -> float:
-        return self.of.amount
 
     @property
     def severity(self) -> int:
