@@ -69,8 +69,9 @@ def test_the_review_is_the_same_when_work_is_forked(monkeypatch) -> None:
     monkeypatch.setattr(aside, "FORK_FROM", 1)
     monkeypatch.setattr(aside, "forked", lambda fn, *a: forks.append(fn) or real(fn, *a))
     assert [_review(), _review("--json"), _review("--format", "md")] == alone
-    # tallies for each format, and half the text of the plain one
-    assert [f.__name__ for f in forks] == ["_tallies", "rendered", "_tallies", "_tallies"]
+    # the tallies for each format, and half the sections of text and Markdown
+    assert [f.__name__ for f in forks] == ["_tallies", "rendered", "_tallies", "_tallies",
+                                           "_sections"]
 
 
 @pytest.mark.skipif(not LINUX, reason="forks only on Linux with two cores")

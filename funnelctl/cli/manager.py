@@ -317,7 +317,7 @@ def review_cmd(
     if fmt == "md":
         from funnelctl.render.markdown import review
 
-        typer.echo(review(rv, loaded.pipeline), nl=False)
+        typer.echo(review(rv, loaded.pipeline, aside), nl=False)
         return
     from funnelctl.render.views import review
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from funnelctl.analysis.review import RepReview, Review
+from funnelctl.analysis.review import Aside, RepReview, Review
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.rep import money
 from funnelctl.render.views import num, pct
@@ -86,11 +86,21 @@ def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
     return out
 
 
-def review(rv: Review, p: Pipeline) -> str:
+def _sections(reps: list[RepReview], p: Pipeline, since) -> str:
+    return "\n".join(line for r in reps for line in _rep(r, p, since))
+
+
+def review(rv: Review, p: Pipeline, aside: Aside | None = None) -> str:
+    """The review as Markdown. With ``aside`` (a large team), a child writes the first
+    half of the reps' sections while this process writes the rest."""
+    half = (len(rv.reps) + 1) // 2 if aside and len(rv.reps) >= 2 else 0
+    first = aside(_sections, rv.reps[:half], p, rv.since) if aside and half else None
     out = [f"# Weekly review {rv.today}", "",
            f"Moves since {rv.since}; period {rv.period}.", ""]
-    for r in rv.reps:
-        out += _rep(r, p, rv.since)
+    rest = [line for r in rv.reps[half:] for line in _rep(r, p, rv.since)]
+    if first:
+        out.append(first())
+    out += rest
     if len(rv.reps) != 1:
         out += _rep(rv.team, p, rv.since, team=True)
     if rv.waivers:
