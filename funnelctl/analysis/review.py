@@ -335,11 +335,6 @@ def tally(deals: list[Summary], p: Pipeline) -> Tallies:
     return Tallies(stage_tally(deals, p), figure_tally(deals, p), observed_conversion(deals, p))
 
 
-def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
-               since: dt.date, period: str) -> RepReview:
-    return _reviewed(_findings(owner, deals, p, today, since, period), tally(deals, p), p)
-
-
 class _Found(NamedTuple):
     """A rep's findings that depend on the date, before the tallies join them."""
 
