@@ -8,10 +8,11 @@ loads and is shown, flagged.
 
 import datetime as dt
 import functools
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
+from funnelctl.patterns import DEAL_ID
 from funnelctl.pipeline import Pipeline
 
 Date = dt.date
@@ -37,7 +38,22 @@ def _pipeline_adapter() -> TypeAdapter:
 class Loose(BaseModel):
     """Deal parts keep keys a team adds; funnelctl never drops them on a write."""
 
-    model_config = ConfigDict(extra="allow", defer_build=True)
+    # python-re: the patterns of patterns.py end in \Z, which the Rust engine lacks
+    model_config = ConfigDict(extra="allow", defer_build=True, regex_engine="python-re")
+
+
+def _empty_list(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _empty_map(value: Any) -> Any:
+    return {} if value is None else value
+
+
+# Marks a list or map field whose key may be written with no value: the read
+# structs generated from these models (readmodel.py) do the same
+NoneIsEmptyList = BeforeValidator(_empty_list)
+NoneIsEmptyMap = BeforeValidator(_empty_map)
 
 
 class Contact(Loose):
@@ -93,7 +109,7 @@ class Snooze(Loose):
 
 
 class Deal(Loose):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    id: str = Field(pattern=DEAL_ID)
     title: str
     account: str
     owner: str
@@ -104,23 +120,13 @@ class Deal(Loose):
     close: Date | None = None
     stage: str
     status: Literal["open", "won", "lost"] = "open"
-    contacts: list[Contact] = []
+    contacts: Annotated[list[Contact], NoneIsEmptyList] = []
     history: list[HistoryEntry] = Field(min_length=1)
-    milestones: dict[str, Tick] = {}
-    levels: dict[str, Level] = {}
-    actions: list[Action] = []
+    milestones: Annotated[dict[str, Tick], NoneIsEmptyMap] = {}
+    levels: Annotated[dict[str, Level], NoneIsEmptyMap] = {}
+    actions: Annotated[list[Action], NoneIsEmptyList] = []
     next: NextStep | None = None
-    competitors: list[str] = []
+    competitors: Annotated[list[str], NoneIsEmptyList] = []
     outcome: DealOutcome | None = None
     snooze: Snooze | None = None
     notes: str | None = None
-
-    @field_validator("milestones", "levels", mode="before")
-    @classmethod
-    def _none_is_empty(cls, v: Any) -> Any:
-        return {} if v is None else v
-
-    @field_validator("contacts", "actions", "competitors", mode="before")
-    @classmethod
-    def _none_is_empty_list(cls, v: Any) -> Any:
-        return [] if v is None else v

@@ -15,9 +15,10 @@ ALLOWED = {
     "render": {"funnelctl.pipeline", "funnelctl.summary", "funnelctl.analysis",
                "funnelctl.render"},
     "pipeline.py": set(),
-    "model.py": {"funnelctl.pipeline"},
+    "model.py": {"funnelctl.pipeline", "funnelctl.patterns"},
     "problems.py": set(),
-    "readmodel.py": {"funnelctl.model"},
+    "readmodel.py": {"funnelctl.model", "funnelctl.patterns"},
+    "patterns.py": set(),
     "summary.py": {"funnelctl.model", "funnelctl.readmodel"},
     "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline"},
 }

@@ -123,3 +123,91 @@ def test_reading_a_changed_deal_needs_no_pydantic(world) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["funnelctl.readmodel", "False"]
+
+
+def test_the_generated_structs_are_up_to_date() -> None:
+    """readmodel.py is generated from model.py: a field added to the schema of record
+    and not to the read path (say ``region: str | None``, with a file holding
+    ``region: [1, 2]``) fails here until ``python -m funnelctl.readmodel_gen`` runs."""
+    from funnelctl import readmodel_gen
+
+    assert readmodel_gen.TARGET.read_text(encoding="utf-8") == readmodel_gen.generate(), \
+        "readmodel.py is stale: run python -m funnelctl.readmodel_gen"
+
+
+def _shape(tp) -> object:
+    """A type as a comparable tree, for pydantic annotations and msgspec's inspect."""
+    import types
+    import typing
+
+    import msgspec.inspect as mi
+    from pydantic import BaseModel
+
+    if isinstance(tp, mi.Type):
+        if isinstance(tp, mi.StrType):
+            return "str"
+        if isinstance(tp, mi.IntType):
+            return "int"
+        if isinstance(tp, mi.FloatType):
+            return "float"
+        if isinstance(tp, mi.BoolType):
+            return "bool"
+        if isinstance(tp, mi.DateType):
+            return "date"
+        if isinstance(tp, mi.NoneType):
+            return "none"
+        if isinstance(tp, mi.StructType):
+            return ("model", tp.cls.__name__)
+        if isinstance(tp, mi.ListType):
+            return ("list", _shape(tp.item_type))
+        if isinstance(tp, mi.DictType):
+            return ("dict", _shape(tp.key_type), _shape(tp.value_type))
+        if isinstance(tp, mi.LiteralType):
+            return ("literal", frozenset(tp.values))
+        if isinstance(tp, mi.UnionType):
+            return ("union", frozenset(_shape(t) for t in tp.types))
+        raise AssertionError(f"no shape for {tp}")
+    simple = {str: "str", int: "int", float: "float", bool: "bool", dt.date: "date",
+              type(None): "none"}
+    if tp in simple:
+        return simple[tp]
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return ("model", tp.__name__)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _shape(args[0])
+    if origin in (types.UnionType, typing.Union):
+        return ("union", frozenset(_shape(a) for a in args))
+    if origin is list:
+        return ("list", _shape(args[0]))
+    if origin is dict:
+        return ("dict", _shape(args[0]), _shape(args[1]))
+    if origin is typing.Literal:
+        return ("literal", frozenset(args))
+    raise AssertionError(f"no shape for {tp}")
+
+
+def test_the_schemas_agree_field_by_field() -> None:
+    """Names, types and optionality of every deal model and its read struct, compared
+    without the generator: a hand edit to either side fails here."""
+    import msgspec.inspect as mi
+
+    from funnelctl import model
+
+    models = [model.Deal, model.Contact, model.HistoryEntry, model.Tick, model.Level,
+              model.Action, model.NextStep, model.DealOutcome, model.Snooze]
+    for cls in models:
+        struct = getattr(readmodel, cls.__name__)
+        info = mi.type_info(struct)
+        fast = {f.name: f for f in info.fields}
+        assert list(fast) == list(cls.model_fields), cls.__name__
+        for name, field in cls.model_fields.items():
+            f = fast[name]
+            assert f.required == field.is_required(), f"{cls.__name__}.{name}"
+            want = _shape(field.annotation)
+            got = _shape(f.type)
+            none_is_empty = any(m in (model.NoneIsEmptyList, model.NoneIsEmptyMap)
+                                for m in field.metadata)
+            if none_is_empty:  # read as empty: the struct also takes a null
+                want = ("union", frozenset({want, "none"}))
+            assert got == want, f"{cls.__name__}.{name}: {got} != {want}"
