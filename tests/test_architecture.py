@@ -28,7 +28,9 @@ def imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
+        if isinstance(node, ast.ImportFrom) and node.module == "funnelctl":
+            out.update(f"funnelctl.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
             out.add(node.module)
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
