@@ -15,10 +15,32 @@ if TYPE_CHECKING:  # summaries are built by the loader; the views need no pydant
     from funnelctl.readmodel import AnyDeal as Deal
 
 
+class Move(NamedTuple):
+    """One entry of a deal's stage history."""
+
+    stage: str
+    date: dt.date
+    forced: bool  # a forced move: a reason or waived items were recorded
+
+
+class Waiver(NamedTuple):
+    """What a forced move skipped, and why."""
+
+    stage: str
+    date: dt.date
+    reason: str
+    items: tuple[str, ...]
+
+
 class Summary(NamedTuple):
-    """A tuple, so that 100,000 of them unpickle at C speed. ``history`` holds
-    (stage, date, forced), oldest first; ``levels`` maps a ladder to (level, date).
-    Actions are kept as the few numbers the views need."""
+    """A tuple, so that 100,000 of them decode from the cache at C speed. ``history``
+    holds the moves, oldest first; ``levels`` maps a ladder to (level, date).
+    Actions are kept as the few numbers the views need.
+
+    A field named like a field of the deal (``id`` through ``status``, and any
+    added later) is copied from the deal as it is: adding one here is all it takes
+    to carry a new deal field to the views (CONTRIBUTING.md). The fields after
+    ``status`` are derived by ``summarize``."""
 
     id: str
     path: str  # relative to the pipeline root, with forward slashes
@@ -31,7 +53,7 @@ class Summary(NamedTuple):
     close: dt.date | None
     stage: str
     status: str
-    history: tuple[tuple[str, dt.date, bool], ...]
+    history: tuple[Move, ...]
     last_move: dt.date  # the latest date in the history (a hand edit may disorder it)
     actions: int  # how many actions the deal has had
     last_action: dt.date | None
@@ -48,7 +70,7 @@ class Summary(NamedTuple):
     competitor: str | None
     snooze_until: dt.date | None
     snooze_reason: str | None
-    waived: tuple[tuple[str, dt.date, str, tuple[str, ...]], ...]  # (stage, date, reason, items)
+    waived: tuple[Waiver, ...]
     flags: tuple[str, ...]  # process rules the deal breaks, as "line: message"
 
     @property
@@ -90,22 +112,25 @@ class AboutDeal:
         return self.of.amount
 
 
+def _copied() -> tuple[str, ...]:
+    from funnelctl.readmodel import Deal as Struct
+
+    return tuple(f for f in Summary._fields if f in Struct.__struct_fields__
+                 and f not in DERIVED)
+
+
+# Fields named like the deal's but computed from it
+DERIVED = frozenset({"history", "levels", "actions", "waived"})
+COPIED = _copied()
+
+
 def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
     decision_makers = [c for c in deal.contacts if c.decision_maker]
     progress = max([deal.history[-1].date, *(a.date for a in deal.actions if a.moved)])
     return Summary(
-        id=deal.id,
+        **{name: getattr(deal, name) for name in COPIED},
         path=path,
-        title=deal.title,
-        account=deal.account,
-        owner=deal.owner,
-        amount=float(deal.amount),
-        currency=deal.currency,
-        created=deal.created,
-        close=deal.close,
-        stage=deal.stage,
-        status=deal.status,
-        history=tuple((h.stage, h.date, bool(h.reason or h.waived)) for h in deal.history),
+        history=tuple(Move(h.stage, h.date, bool(h.reason or h.waived)) for h in deal.history),
         last_move=max(h.date for h in deal.history),
         actions=len(deal.actions),
         last_action=max((a.date for a in deal.actions), default=None),
@@ -122,7 +147,7 @@ def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
         competitor=deal.outcome.competitor if deal.outcome else None,
         snooze_until=deal.snooze.until if deal.snooze else None,
         snooze_reason=deal.snooze.reason if deal.snooze else None,
-        waived=tuple((h.stage, h.date, h.reason or "", tuple(h.waived))
+        waived=tuple(Waiver(h.stage, h.date, h.reason or "", tuple(h.waived))
                      for h in deal.history if h.reason or h.waived),
         flags=tuple(flags),
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from funnelctl import cache
-from funnelctl.store import CACHE_DIR
+from funnelctl.store import CACHE_DIR, cache
 
 VIEWS = [["funnel"], ["stalls"], ["review"], ["target", "10"], ["forecast", "--backtest"],
          ["list"], ["plan"], ["board"], ["validate"], ["funnel", "--by", "owner"]]
@@ -75,8 +74,8 @@ def test_a_warm_run_parses_nothing(world, monkeypatch) -> None:
 def test_corrupt_or_foreign_cache_is_rebuilt(world) -> None:
     pipeline(world)
     before = world.json("stalls")
-    for shard in (world.root / CACHE_DIR).glob("*.pickle"):
-        shard.write_bytes(b"not a pickle")
+    for shard in (world.root / CACHE_DIR).glob("*.msgpack"):
+        shard.write_bytes(b"not msgpack")
     assert world.json("stalls") == before
     (world.root / "stages.yaml").write_text(
         (world.root / "stages.yaml").read_text().replace("stall_days: 30", "stall_days: 60", 1))
@@ -85,16 +84,23 @@ def test_corrupt_or_foreign_cache_is_rebuilt(world) -> None:
     assert ("a", "stalled") not in kinds and ("a", "judge") in kinds
 
 
-def test_stale_version_is_ignored(world, monkeypatch) -> None:
+def test_a_cache_filled_by_other_code_is_ignored(world, monkeypatch) -> None:
     pipeline(world)
     world.json("list")
-    monkeypatch.setattr(cache, "FORMAT", cache.FORMAT + 1)
+    monkeypatch.setattr(cache, "code_hash", lambda: "other code")
     calls = []
     real = cache._parse_many
     monkeypatch.setattr(cache, "_parse_many",
                         lambda *a: calls.append(len(a[2])) or real(*a))
     world.json("list")
     assert calls == [4]
+
+
+_REAL_CHUNK = cache._parse_chunk
+
+
+def _chunk_with_pid(args):
+    return [(*row, os.getpid()) for row in _REAL_CHUNK(args)]
 
 
 def test_the_parallel_cold_parse_gives_the_same_answer(world, monkeypatch) -> None:
@@ -104,19 +110,31 @@ def test_the_parallel_cold_parse_gives_the_same_answer(world, monkeypatch) -> No
     age(world)
     serial = all_json(world, cache_on=False)
     monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
+    # the chunks are parsed by other processes: each row records its parser's pid
+    pids: list[int] = []
+    monkeypatch.setattr(cache, "_parse_chunk", _chunk_with_pid)
+    real_many = cache._parse_many
+
+    def many(*args):
+        rows = real_many(*args)
+        pids.extend(row[-1] for row in rows)
+        return [row[:-1] for row in rows]
+
+    monkeypatch.setattr(cache, "_parse_many", many)
     assert all_json(world, cache_on=False) == serial
+    if (os.cpu_count() or 1) > 1:
+        assert pids and os.getpid() not in pids, "the parse ran in this process"
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(world, monkeypatch) -> None:
     pipeline(world)
-    import funnelctl.store as store
 
     def refuse(path, data, durable=True):
         raise PermissionError(13, "read-only file system")
 
-    monkeypatch.setattr(store, "atomic_write_bytes", refuse)
+    monkeypatch.setattr(cache, "atomic_write_bytes", refuse)
     assert [d["id"] for d in world.json("list")] == ["a", "b", "w"]
-    assert not list((world.root / CACHE_DIR).glob("*.pickle"))
+    assert not list((world.root / CACHE_DIR).glob("*.msgpack"))
 
 
 def test_the_listing_made_by_a_forked_child_is_the_one_made_here(world, monkeypatch) -> None:
@@ -138,9 +156,88 @@ def test_the_listing_made_by_a_forked_child_is_the_one_made_here(world, monkeypa
     assert forked and forked[0] > 0
     from funnelctl.store import deal_files
 
-    shards = [world.root / CACHE_DIR / f"{i:02x}.pickle" for i in range(cache.SHARDS)]
+    shards = [world.root / CACHE_DIR / f"{i:02x}.msgpack" for i in range(cache.SHARDS)]
     assert real(world.root, shards)() == deal_files(world.root)
     path = world.root / "deals/a.yaml"
     path.write_text(path.read_text().replace("amount: 500", "amount: 7000"))
     (world.root / "deals/w.yaml").unlink()
     assert [(d["id"], d["amount"]) for d in world.json("list")] == [("a", 7000), ("b", 1000)]
+
+
+class Planted:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_planted_pickle_in_the_cache_never_runs(world, tmp_path) -> None:
+    """A collaborator commits crafted pickles into .funnelctl-cache/ (git add -f), as
+    the pipeline, as every shard and under the cache's own names: no command runs
+    them, and every answer is the one without a cache."""
+    import pickle
+
+    pipeline(world)
+    expected = all_json(world, cache_on=False)
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(Planted(str(marker)))
+    folder = world.root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    names = ["pipeline.pickle", "pipeline.msgpack"]
+    names += [f"{i:02x}.{ext}" for i in range(cache.SHARDS) for ext in ("pickle", "msgpack")]
+    for name in names:
+        (folder / name).write_bytes(payload)
+    for view in (["list"], ["validate"], ["stalls"], ["show", "a"]):
+        world.run(*view)
+    assert not marker.exists()
+    assert all_json(world, cache_on=True) == expected
+    assert not marker.exists()
+
+
+def test_a_change_that_keeps_size_and_mtime_is_seen(world) -> None:
+    """cp -p, rsync -a and unpacked archives restore the mtime: the ctime and inode
+    still tell the file changed."""
+    pipeline(world)
+    assert world.json("list")[0]["amount"] == 500
+    path = world.root / "deals/a.yaml"
+    st = path.stat()
+    path.write_text(path.read_text().replace("amount: 500", "amount: 900"))  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    assert world.json("list")[0]["amount"] == 900
+
+
+def test_a_file_changed_within_the_racy_window_is_not_trusted(world) -> None:
+    """A file written in the same clock tick as the scan may change again without its
+    mtime moving: its answer is not kept, so the next run parses it again."""
+    world.deal("a", history=[("lead", "2026-10-01")], amount=500)  # written just now
+    world.json("list")
+    entries = {}
+    for shard in (world.root / CACHE_DIR).glob("[0-9a-f][0-9a-f].msgpack"):
+        entries.update(cache._shard_decoder.decode(shard.read_bytes()).entries)
+    assert "deals/a.yaml" not in entries
+    age(world)
+    world.json("list")
+    for shard in (world.root / CACHE_DIR).glob("[0-9a-f][0-9a-f].msgpack"):
+        entries.update(cache._shard_decoder.decode(shard.read_bytes()).entries)
+    assert "deals/a.yaml" in entries
+
+
+def test_the_code_hash_changes_with_the_code(tmp_path) -> None:
+    """The cache is keyed by funnelctl's own source: a new rule in checks.py (or any
+    edit) makes every cached answer stale."""
+    import shutil
+
+    package = tmp_path / "funnelctl"
+    shutil.copytree(os.path.dirname(cache.__file__) + "/..", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    before = cache.tree_hash(str(package))
+    assert cache.tree_hash(str(package)) == before
+    with open(package / "checks.py", "a") as f:
+        f.write("\nCHECKS.append(lambda deal, p: [((), 'new rule')])\n")
+    assert cache.tree_hash(str(package)) != before
+    assert cache.code_hash.__wrapped__() == cache.tree_hash(
+        os.path.dirname(os.path.dirname(cache.__file__)))

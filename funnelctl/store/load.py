@@ -1,0 +1,73 @@
+"""Loading a whole pipeline for the views: stages.yaml and every deal's summary,
+through the cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from funnelctl.pipeline import Pipeline
+from funnelctl.problems import Problem
+from funnelctl.store import cache
+from funnelctl.store.read import validate_pipeline_text
+from funnelctl.store.root import STAGES_FILE, StoreError
+from funnelctl.summary import Summary
+
+
+def load_pipeline(root: Path, use_cache: bool = True) -> Pipeline:
+    """stages.yaml, validated; a broken one stops every command with its problems.
+    An unchanged stages.yaml is taken from the cache, validated already."""
+    rel = STAGES_FILE
+    try:
+        text = (root / rel).read_bytes()
+    except OSError as exc:
+        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    if use_cache:
+        cached = cache.load_pipeline(root, text)
+        if cached is not None:
+            return cached
+    pipeline = validate_pipeline_text(text)
+    if use_cache:
+        cache.save_pipeline(root, text, pipeline)
+    return pipeline
+
+
+@dataclass
+class Loaded:
+    """What the loader hands to the views: summaries, and every problem found."""
+
+    pipeline: Pipeline
+    deals: list[Summary]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list[Problem]:
+        """The fatal problems: one or more per file that was left out."""
+        return [p for p in self.problems if p.fatal]
+
+    @property
+    def skipped_files(self) -> list[str]:
+        return sorted({p.file for p in self.problems if p.fatal})
+
+
+def load_all(root: Path, pipeline: Pipeline, use_cache: bool = True,
+             progress: bool = False) -> Loaded:
+    """Every deal under deals/ as a summary, through the parse cache."""
+    deals, problems = cache.load_summaries(root, pipeline, use_cache=use_cache,
+                                           progress=progress)
+    problems.extend(duplicate_ids(deals))
+    return Loaded(pipeline, deals, problems)
+
+
+def duplicate_ids(deals: list[Summary]) -> list[Problem]:
+    ids = [d.id for d in deals]
+    if len(set(ids)) == len(ids):  # the usual case, checked at C speed
+        return []
+    seen: dict[str, str] = {}
+    out = []
+    for d in deals:
+        if d.id in seen:
+            out.append(Problem(d.path, 1, f"id {d.id!r} is also used by {seen[d.id]}"))
+        else:
+            seen[d.id] = d.path
+    return out

@@ -1,0 +1,114 @@
+"""Reading one file: stages.yaml into a validated pipeline, a deal file into a deal
+and its problems, each problem as ``path:line: message``. Reading never raises
+for bad input in a deal: one broken file never hides the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from funnelctl.pipeline import Pipeline, pipeline_findings
+from funnelctl.problems import Problem
+from funnelctl.store.root import STAGES_FILE, StoreError
+from funnelctl.summary import Summary, summarize
+
+if TYPE_CHECKING:
+    from funnelctl import readmodel
+    from funnelctl.model import Deal
+
+
+def describe_error(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"unknown key {loc!r}"
+    if kind == "missing":
+        return f"missing {loc!r}"
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        msg = "expected a date YYYY-MM-DD"
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _validation_problems(rel: str, text: str | bytes, exc: Any,
+                         fatal: bool) -> list[Problem]:
+    from funnelctl import yamlio
+
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        # a missing key is reported on the line of its parent
+        line_loc = loc[:-1] if err["type"] == "missing" else loc
+        out.append(Problem(rel, yamlio.line_of(text, line_loc), describe_error(err), fatal))
+    return out
+
+
+def validate_pipeline_text(text: bytes) -> Pipeline:
+    from pydantic import ValidationError
+
+    from funnelctl import yamlio
+    from funnelctl.model import validate_pipeline
+
+    rel = STAGES_FILE
+    try:
+        data = yamlio.load_fast(text)
+    except yamlio.YamlError as exc:
+        raise StoreError(f"{rel} is broken", [Problem(rel, exc.line, exc.message, True)]) from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{rel} is broken",
+                         [Problem(rel, 1, "expected a mapping of settings", True)])
+    try:
+        pipeline = validate_pipeline(data)
+    except ValidationError as exc:
+        raise StoreError(f"{rel} is broken", _validation_problems(rel, text, exc, True)) from None
+    findings = pipeline_findings(pipeline)
+    if findings:
+        raise StoreError(f"{rel} is broken",
+                         [Problem(rel, yamlio.line_of(text, loc), msg, True)
+                          for loc, msg in findings])
+    return pipeline
+
+
+def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = None,
+              full: bool = False) -> tuple[Deal | readmodel.Deal | None, list[Problem]]:
+    """One deal file, parsed and checked. A file that cannot be read as a deal at all
+    returns None with fatal problems; a deal that breaks a process rule returns the
+    deal with its (non-fatal) problems. The deal is read by ``readmodel`` (fast, no
+    pydantic) unless it refuses the file or ``full`` asks for the pydantic model with
+    every key the file holds."""
+    from funnelctl import readmodel, yamlio
+    from funnelctl.checks import process_findings
+
+    try:
+        if text is None:
+            text = (root / rel).read_bytes()
+        data = yamlio.load_fast(text)
+    except OSError as exc:
+        return None, [Problem(rel, 1, f"cannot read: {exc.strerror}", True)]
+    except yamlio.YamlError as exc:
+        return None, [Problem(rel, exc.line, exc.message, True)]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 1, "expected a mapping of deal fields", True)]
+    deal = None if full else readmodel.deal_or_none(data)
+    if deal is None:  # refused, or asked for in full: pydantic validates and explains
+        from pydantic import ValidationError
+
+        from funnelctl.model import Deal
+
+        try:
+            deal = Deal.model_validate(data)
+        except ValidationError as exc:
+            return None, _validation_problems(rel, text, exc, True)
+    findings = process_findings(deal, pipeline)
+    stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if deal.id != stem:
+        findings.append((("id",), f"id {deal.id!r} differs from the file name {stem!r}"))
+    problems = [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+    return deal, sorted(problems, key=lambda p: p.line)
+
+
+def parse_one(root: Path, rel: str, pipeline: Pipeline) -> tuple[Summary | None, list[Problem]]:
+    deal, problems = read_deal(root, rel, pipeline)
+    if deal is None:
+        return None, problems
+    return summarize(deal, rel, [f"{p.line}: {p.message}" for p in problems]), problems

@@ -1,0 +1,55 @@
+"""The one door every write goes through: read the deal under its lock, apply a
+change to its round-trip document, re-check, write atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from funnelctl.pipeline import Pipeline
+from funnelctl.problems import Problem
+from funnelctl.store.lock import deal_lock
+from funnelctl.store.read import read_deal
+from funnelctl.store.root import StoreError
+from funnelctl.store.write import atomic_write
+
+
+def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
+    """Apply ``change(doc, deal)`` to one deal file through a round trip and write it
+    atomically, under the deal's lock. The deal must read cleanly enough to be a
+    deal; the result is re-read and refused if the change would leave a file that is
+    no longer one. Returns what ``change`` returned. Nothing is written when nothing
+    changed."""
+    with deal_lock(root, rel):
+        return _update_deal(root, rel, pipeline, change)
+
+
+def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
+    from funnelctl import yamlio
+
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    deal, problems = read_deal(root, rel, pipeline, raw)
+    if deal is None:
+        raise StoreError(f"{rel} cannot be read as a deal; fix it first", problems)
+    text = raw.decode("utf-8")
+    try:
+        y, doc = yamlio.rt_load(text)
+    except Exception as exc:  # the fast reader took it, the round-trip parser does not
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise StoreError(f"{rel} cannot be edited safely",
+                         [Problem(rel, line, f"round-trip parser: {exc}")]) from None
+    result = change(doc, deal)
+    new_text = yamlio.rt_dump(y, doc)
+    if new_text == text:
+        return result
+    after, after_problems = read_deal(root, rel, pipeline, new_text.encode("utf-8"))
+    if after is None:  # a bug in an edit, never the user's input: refuse to write it
+        raise StoreError(f"{rel}: the change would break the file; nothing written",
+                         after_problems)
+    atomic_write(path, new_text)
+    return result
