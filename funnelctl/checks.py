@@ -1,22 +1,232 @@
-"""Process rules: small pure functions ``check_x(deal, pipeline) -> [(loc, message)]``.
+"""Every rule, once: small pure functions in lists, like beancount's validations.
 
-``loc`` is the path of keys and indexes in the deal file that the problem is
-about; the store turns it into a line number. A deal that breaks one of these
-rules still loads and counts in every view, flagged. The rules are listed once,
-in ``CHECKS``, and each has its own test.
+Three kinds, from the bottom up:
+
+- **Rules over values** (``*_issues``) judge the few values they are given (a
+  milestone id and its evidence, a loss reason with its competitor and note) and
+  return ``Issue``s. ``validate`` reaches them through the deal checks; the write
+  commands (``edits``) call them on what the user typed, so a write refuses
+  exactly what ``validate`` would report. An issue carries both phrasings: of a
+  file (``message``) and of a command, naming the option to give (``refusal``).
+- **Deal checks** ``check_x(deal, pipeline) -> [(loc, message)]``, listed in
+  ``CHECKS``. ``loc`` is the path of keys and indexes in the deal file that the
+  problem is about; the store turns it into a line number. A deal that breaks
+  one still loads and counts in every view, flagged.
+- **Pipeline checks** ``check_x(pipeline) -> [(loc, message)]`` over stages.yaml,
+  listed in ``PIPELINE_CHECKS``: a pipeline that breaks one is refused.
+
+Each has its own test in tests/test_checks.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from funnelctl.pipeline import Pipeline
+from funnelctl.patterns import is_period
 
 if TYPE_CHECKING:  # the checks read either form of a deal
+    from funnelctl.pipeline import Milestone, Pipeline, Stage
     from funnelctl.readmodel import AnyDeal as Deal
 
 Finding = tuple[tuple[Any, ...], str]
+
+
+class Issue(NamedTuple):
+    """One broken rule."""
+
+    about: str  # what it judged: "milestone", "evidence", "competitor", a waiver key …
+    message: str  # said of a deal file, as validate reports it
+    refusal: str  # said to a write command, naming the option to give
+
+
+def _said_alike(about: str, text: str) -> Issue:
+    return Issue(about, text, text)
+
+
+# -- rules over values ------------------------------------------------------------
+
+
+def stage_issues(stage_id: str, p: Pipeline) -> list[Issue]:
+    """The stage exists (the won outcome counts as the stage after the last)."""
+    if p.known_stage(stage_id):
+        return []
+    return [Issue("stage",
+                  f"unknown stage {stage_id!r} (stages: {', '.join([*p.stage_ids, p.won.id])})",
+                  # a move names an open stage; the won outcome is reached by win
+                  f"unknown stage {stage_id!r} (stages: {', '.join(p.stage_ids)})")]
+
+
+def file_name_issues(deal_id: str, stem: str) -> list[Issue]:
+    """A deal's id is its file's name without the extension: commands find it so."""
+    if deal_id == stem:
+        return []
+    return [_said_alike("id", f"id {deal_id!r} differs from the file name {stem!r}")]
+
+
+def milestones_by_id(p: Pipeline) -> dict[str, Milestone]:
+    """Every milestone of the pipeline, in stage order."""
+    return {m.id: m for s in p.stages for m in s.milestones}
+
+
+def milestone_issues(milestone_id: str, evidence: str,
+                     known: Mapping[str, Milestone]) -> list[Issue]:
+    """A ticked milestone exists, with evidence where the pipeline asks for it.
+    ``known`` is ``milestones_by_id(pipeline)``, built once per deal."""
+    m = known.get(milestone_id)
+    if m is None:
+        return [Issue("milestone", f"unknown milestone {milestone_id!r}",
+                      f"unknown milestone {milestone_id!r} (milestones: {', '.join(known)})")]
+    if m.evidence == "required" and not evidence.strip():
+        return [Issue("evidence", f"milestone {milestone_id!r} needs evidence",
+                      f"milestone {milestone_id} needs --evidence: who said what, "
+                      f"which document")]
+    return []
+
+
+def level_issues(ladder_id: str, level: int, p: Pipeline) -> list[Issue]:
+    """A checkpoint level names a ladder of the pipeline and a level on it."""
+    ladder = p.ladder(ladder_id)
+    if ladder is None:
+        return [Issue("ladder", f"unknown ladder {ladder_id!r}",
+                      f"unknown ladder {ladder_id!r} "
+                      f"(ladders: {', '.join(x.id for x in p.ladders)})")]
+    if not 0 <= level <= ladder.top:
+        return [Issue("level", f"{ladder_id} level {level} does not exist (0..{ladder.top})",
+                      f"{ladder_id} has levels 0..{ladder.top}")]
+    return []
+
+
+def action_kind_issues(kind: str, p: Pipeline) -> list[Issue]:
+    if kind in p.action_kinds:
+        return []
+    return [_said_alike("kind", f"unknown action kind {kind!r} "
+                                f"(kinds: {', '.join(p.action_kinds)})")]
+
+
+def loss_issues(reason_id: str, competitor: str | None, note: str | None,
+                p: Pipeline) -> list[Issue]:
+    """A loss reason exists and comes with the competitor and the note it asks for."""
+    reason = p.loss_reason(reason_id)
+    if reason is None:
+        known = ", ".join(r.id for r in p.lost.reasons)
+        return [_said_alike("reason", f"unknown loss reason {reason_id!r} (reasons: {known})")]
+    out: list[Issue] = []
+    if reason.competitor == "required" and not competitor:
+        out.append(Issue("competitor", f"loss reason {reason.id!r} needs the competitor",
+                         f"loss reason {reason.id} needs --competitor: who won it"))
+    if reason.note == "required" and not (note or "").strip():
+        out.append(Issue("note", f"loss reason {reason.id!r} needs a note",
+                         f"loss reason {reason.id} needs --note with the reason in words"))
+    return out
+
+
+def move_date_issues(last_move: dt.date, date: dt.date) -> list[Issue]:
+    """A stage move is not dated before the move it follows."""
+    if date >= last_move:
+        return []
+    return [Issue("date", f"history goes back in time: {date} after {last_move}",
+                  f"today ({date}) is before the deal's last move ({last_move})")]
+
+
+def outcome_date_issues(last_move: dt.date, date: dt.date) -> list[Issue]:
+    """A deal is won or lost no earlier than its last stage move."""
+    if date >= last_move:
+        return []
+    return [Issue("date", "the outcome is dated before the last stage move",
+                  f"today ({date}) is before the deal's last move ({last_move})")]
+
+
+class Requirement(NamedTuple):
+    """A stage's entry requirement on one ladder, against the deal's level."""
+
+    ladder: str
+    needs: int
+    has: int
+    waived: bool  # a forced move recorded it as waived
+
+    @property
+    def key(self) -> str:
+        """How a forced move records it among the items it waived."""
+        return requirement_key(self.ladder, self.needs)
+
+    @property
+    def met(self) -> bool:
+        return self.has >= self.needs
+
+
+def requirement_key(ladder: str, level: int) -> str:
+    return f"{ladder}>={level}"
+
+
+def entry_requirements(stage: Stage, levels: Mapping[str, int],
+                       waived: Collection[str]) -> list[Requirement]:
+    """Each entry requirement of ``stage``; a ladder the deal has no level on is at 0."""
+    out: list[Requirement] = []
+    for lid, need in stage.requires.items():
+        out.append(Requirement(lid, need, levels.get(lid, 0),
+                               requirement_key(lid, need) in waived))
+    return out
+
+
+def requirement_issues(stage: Stage, levels: Mapping[str, int],
+                       waived: Collection[str]) -> list[Issue]:
+    """The entry requirements of ``stage`` that are neither met nor waived; ``about``
+    is the key a forced move waives."""
+    out: list[Issue] = []
+    for r in entry_requirements(stage, levels, waived):
+        if not r.met and not r.waived:
+            out.append(Issue(r.key, f"stage {stage.id!r} needs {r.ladder} >= {r.needs}, "
+                                    f"the deal has {r.ladder} {r.has}",
+                             f"requirement {r.key}: {r.ladder} is {r.has}, "
+                             f"{stage.id} needs {r.needs}"))
+    return out
+
+
+def milestone_gaps(stages: Sequence[Stage], ticked: Collection[str],
+                   waived: Collection[str]) -> list[Issue]:
+    """The milestones of ``stages`` (stages a deal has passed or would pass) that are
+    neither ticked nor waived; ``about`` is the milestone id."""
+    out: list[Issue] = []
+    for stage in stages:
+        for m in stage.milestones:
+            if m.id not in ticked and m.id not in waived:
+                out.append(Issue(m.id, f"milestone {m.id!r} of stage {stage.id!r} is not "
+                                       f"ticked, but the deal has passed that stage",
+                                 f"milestone {m.id} ({stage.id}): {m.label}"))
+    return out
+
+
+# -- rules only a write judges: on what the user typed, against today ------------------
+
+
+def level_evidence_issues(evidence: str) -> list[Issue]:
+    """A new checkpoint level says what shows it (older files may not)."""
+    return [] if evidence.strip() else [
+        _said_alike("evidence", "a checkpoint level needs --evidence")]
+
+
+def action_goal_issues(goal: str) -> list[Issue]:
+    return [] if goal.strip() else [
+        _said_alike("goal", "an action needs --goal: what it set out to achieve")]
+
+
+def next_step_issues(date: dt.date, today: dt.date) -> list[Issue]:
+    return [] if date >= today else [
+        _said_alike("next", f"the next step's date {date} is in the past")]
+
+
+def snooze_issues(until: dt.date, reason: str, today: dt.date) -> list[Issue]:
+    if until <= today:
+        return [_said_alike("until", f"--until {until} is not after today ({today})")]
+    if not reason.strip():
+        return [_said_alike("reason", "a snooze needs --reason: the known wait "
+                                      "(budget cycle, tender date)")]
+    return []
+
+
+# -- deal checks ----------------------------------------------------------------------
 
 
 def waived_items(deal: Deal) -> set[str]:
@@ -27,31 +237,32 @@ def waived_items(deal: Deal) -> set[str]:
     return out
 
 
-def requirement_key(ladder: str, level: int) -> str:
-    return f"{ladder}>={level}"
+def level_values(deal: Deal) -> dict[str, int]:
+    return {lid: lv.level for lid, lv in deal.levels.items()}
+
+
+# A deal check runs for every deal a cold start parses: plain loops, no generators.
 
 
 def check_stage_exists(deal: Deal, p: Pipeline) -> list[Finding]:
-    if not p.known_stage(deal.stage):
-        known = ", ".join([*p.stage_ids, p.won.id])
-        return [(("stage",), f"unknown stage {deal.stage!r} (stages: {known})")]
-    return []
+    return [(("stage",), i.message) for i in stage_issues(deal.stage, p)]
 
 
 def check_history(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
-    for i, h in enumerate(deal.history):
+    history = deal.history
+    for n, h in enumerate(history):
         if not p.known_stage(h.stage):
-            out.append((("history", i, "stage"), f"history names unknown stage {h.stage!r}"))
-        if i and h.date < deal.history[i - 1].date:
-            out.append((("history", i, "date"),
-                        f"history goes back in time: {h.date} after {deal.history[i - 1].date}"))
-    if deal.history and deal.history[-1].stage != deal.stage:
-        out.append((("history",), f"history ends at {deal.history[-1].stage!r} "
+            out.append((("history", n, "stage"), f"history names unknown stage {h.stage!r}"))
+        if n:
+            for i in move_date_issues(history[n - 1].date, h.date):
+                out.append((("history", n, "date"), i.message))
+    if history and history[-1].stage != deal.stage:
+        out.append((("history",), f"history ends at {history[-1].stage!r} "
                                   f"but the deal is at {deal.stage!r}"))
-    if deal.history and deal.history[0].date < deal.created:
+    if history and history[0].date < deal.created:
         out.append((("history", 0, "date"),
-                    f"history starts {deal.history[0].date}, before the deal was created "
+                    f"history starts {history[0].date}, before the deal was created "
                     f"({deal.created})"))
     return out
 
@@ -60,94 +271,76 @@ def check_milestones_passed(deal: Deal, p: Pipeline) -> list[Finding]:
     """Every milestone of every stage before the current one is ticked (or waived)."""
     if not p.known_stage(deal.stage):
         return []
-    waived = waived_items(deal)
+    passed = p.stages[: p.index(deal.stage)]
     out: list[Finding] = []
-    for stage in p.stages[: p.index(deal.stage)]:
-        for m in stage.milestones:
-            if m.id not in deal.milestones and m.id not in waived:
-                out.append((("milestones",),
-                            f"milestone {m.id!r} of stage {stage.id!r} is not ticked, "
-                            f"but the deal has passed that stage"))
+    for i in milestone_gaps(passed, deal.milestones, waived_items(deal)):
+        out.append((("milestones",), i.message))
     return out
 
 
 def check_milestones_known(deal: Deal, p: Pipeline) -> list[Finding]:
-    known = {m.id: m for s in p.stages for m in s.milestones}
     out: list[Finding] = []
-    for mid, tick in deal.milestones.items():
-        if mid not in known:
-            out.append((("milestones", mid), f"unknown milestone {mid!r}"))
-        elif known[mid].evidence == "required" and not tick.evidence.strip():
-            out.append((("milestones", mid), f"milestone {mid!r} needs evidence"))
+    if deal.milestones:
+        known = milestones_by_id(p)
+        for mid, tick in deal.milestones.items():
+            for i in milestone_issues(mid, tick.evidence, known):
+                out.append((("milestones", mid), i.message))
     return out
 
 
 def check_levels(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     for lid, lv in deal.levels.items():
-        ladder = p.ladder(lid)
-        if ladder is None:
-            out.append((("levels", lid), f"unknown ladder {lid!r}"))
-        elif lv.level > ladder.top:
-            out.append((("levels", lid, "level"),
-                        f"{lid} level {lv.level} does not exist (0..{ladder.top})"))
+        for i in level_issues(lid, lv.level, p):
+            out.append((("levels", lid) if i.about == "ladder" else ("levels", lid, "level"),
+                        i.message))
     return out
 
 
 def check_requirements(deal: Deal, p: Pipeline) -> list[Finding]:
     """The entry requirements of the current stage hold (or were waived)."""
     stage = p.stage(deal.stage)
-    if stage is None:
+    if stage is None or not stage.requires:
         return []
-    waived = waived_items(deal)
     out: list[Finding] = []
-    for lid, need in stage.requires.items():
-        have = deal.levels[lid].level if lid in deal.levels else 0
-        if have < need and requirement_key(lid, need) not in waived:
-            out.append((("stage",), f"stage {stage.id!r} needs {lid} >= {need}, "
-                                    f"the deal has {lid} {have}"))
+    for i in requirement_issues(stage, level_values(deal), waived_items(deal)):
+        out.append((("stage",), i.message))
     return out
 
 
 def check_status(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
+    o = deal.outcome
     if deal.status == "won":
         if deal.stage != p.won.id:
             out.append((("status",), f"a won deal must be at stage {p.won.id!r}"))
-        if deal.outcome is None:
+        if o is None:
             out.append((("status",), "a won deal needs outcome.date"))
     elif deal.status == "lost":
-        if deal.outcome is None:
+        if o is None:
             out.append((("status",), "a lost deal needs outcome.date and outcome.reason"))
-        elif not deal.outcome.reason:
+        elif not o.reason:
             out.append((("outcome",), "a lost deal needs outcome.reason"))
         else:
-            reason = p.loss_reason(deal.outcome.reason)
-            if reason is None:
-                known = ", ".join(r.id for r in p.lost.reasons)
-                out.append((("outcome", "reason"),
-                            f"unknown loss reason {deal.outcome.reason!r} (reasons: {known})"))
-            else:
-                if reason.competitor == "required" and not deal.outcome.competitor:
-                    out.append((("outcome",), f"loss reason {reason.id!r} needs the competitor"))
-                if reason.note == "required" and not (deal.outcome.note or "").strip():
-                    out.append((("outcome",), f"loss reason {reason.id!r} needs a note"))
+            for i in loss_issues(o.reason, o.competitor, o.note, p):
+                out.append((("outcome", "reason") if i.about == "reason" else ("outcome",),
+                            i.message))
     else:
         if deal.stage == p.won.id:
             out.append((("status",), "the deal is at the won stage but its status is open"))
-        if deal.outcome is not None:
+        if o is not None:
             out.append((("outcome",), "an open deal has an outcome"))
-    if deal.outcome is not None and deal.history and deal.outcome.date < deal.history[-1].date:
-        out.append((("outcome", "date"), "the outcome is dated before the last stage move"))
+    if o is not None and deal.history:
+        for i in outcome_date_issues(deal.history[-1].date, o.date):
+            out.append((("outcome", "date"), i.message))
     return out
 
 
 def check_actions(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
-    for i, a in enumerate(deal.actions):
-        if a.kind not in p.action_kinds:
-            out.append((("actions", i, "kind"),
-                        f"unknown action kind {a.kind!r} (kinds: {', '.join(p.action_kinds)})"))
+    for n, a in enumerate(deal.actions):
+        for i in action_kind_issues(a.kind, p):
+            out.append((("actions", n, "kind"), i.message))
     return out
 
 
@@ -171,22 +364,142 @@ def process_findings(deal: Deal, p: Pipeline) -> list[Finding]:
 
 
 def missing_to_enter(deal: Deal, p: Pipeline, target: str) -> list[tuple[str, str]]:
-    """What keeps ``deal`` from moving forward to ``target``, as (key, explanation):
-    milestones of every stage it would pass and the target's entry requirements.
+    """What keeps ``deal`` from moving forward to ``target``, as (key a forced move
+    waives, explanation): the milestones of every stage it would pass and the
+    target's entry requirements, the rules ``validate`` holds the moved deal to.
     Empty for a move back."""
     if p.index(target) <= p.index(deal.stage):
         return []
-    missing: list[tuple[str, str]] = []
     waived = waived_items(deal)
-    for stage in p.stages[p.index(deal.stage): p.index(target)]:
-        for m in stage.milestones:
-            if m.id not in deal.milestones and m.id not in waived:
-                missing.append((m.id, f"milestone {m.id} ({stage.id}): {m.label}"))
+    issues = milestone_gaps(p.stages[p.index(deal.stage): p.index(target)], deal.milestones,
+                            waived)
     tstage = p.stage(target)
     if tstage is not None:
-        for lid, need in tstage.requires.items():
-            have = deal.levels[lid].level if lid in deal.levels else 0
-            if have < need:
-                key = requirement_key(lid, need)
-                missing.append((key, f"requirement {key}: {lid} is {have}, {target} needs {need}"))
-    return missing
+        issues += requirement_issues(tstage, level_values(deal), waived)
+    return [(i.about, i.refusal) for i in issues]
+
+
+# -- pipeline checks (stages.yaml) ------------------------------------------------------
+
+
+def check_not_empty(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    if not p.stages:
+        out.append((("stages",), "at least one stage is needed"))
+    if not p.action_kinds:
+        out.append((("action_kinds",), "at least one action kind is needed"))
+    return out
+
+
+def check_stage_ids(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    ids = p.stage_ids
+    for i, stage in enumerate(p.stages):
+        if stage.id in ids[:i]:
+            out.append((("stages", i, "id"), f"stage id {stage.id!r} appears twice"))
+        if stage.id in (p.won.id, p.lost.id):
+            out.append((("stages", i, "id"), f"stage id {stage.id!r} is also an outcome id"))
+    return out
+
+
+def check_stage_numbers(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    for i, stage in enumerate(p.stages):
+        for name in ("probability", "conversion"):
+            if not 0 <= getattr(stage, name) <= 1:
+                out.append((("stages", i, name), f"{name} must be between 0 and 1, "
+                                                 f"not {getattr(stage, name)}"))
+        if stage.stall_days <= 0:
+            out.append((("stages", i, "stall_days"), "stall_days must be more than 0"))
+    return out
+
+
+def check_milestone_ids(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    for i, stage in enumerate(p.stages):
+        seen: set[str] = set()
+        for j, m in enumerate(stage.milestones):
+            if m.id in seen:
+                out.append((("stages", i, "milestones", j, "id"),
+                            f"milestone {m.id!r} appears twice in stage {stage.id!r}"))
+            seen.add(m.id)
+    return out
+
+
+def check_outcome_ids(p: Pipeline) -> list[Finding]:
+    if p.won.id == p.lost.id:
+        return [(("lost", "id"), "won and lost need different ids")]
+    return []
+
+
+def check_ladders(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    ids = [lad.id for lad in p.ladders]
+    for i, ladder in enumerate(p.ladders):
+        if ladder.id in ids[:i]:
+            out.append((("ladders", i, "id"), f"ladder id {ladder.id!r} appears twice"))
+        if len(ladder.levels) < 2:
+            out.append((("ladders", i, "levels"), f"ladder {ladder.id!r} needs 2 levels or more"))
+    return out
+
+
+def check_stage_requirements(p: Pipeline) -> list[Finding]:
+    """A stage requires levels on ladders that exist, within their range."""
+    out: list[Finding] = []
+    ladders = {lad.id: lad for lad in p.ladders}
+    for i, stage in enumerate(p.stages):
+        for lid, level in stage.requires.items():
+            loc = ("stages", i, "requires", lid)
+            if lid not in ladders:
+                out.append((loc, f"stage {stage.id!r} requires ladder {lid!r}, "
+                                 f"which is not defined (ladders: {', '.join(ladders)})"))
+            elif not 0 <= level <= ladders[lid].top:
+                out.append((loc, f"stage {stage.id!r} requires {lid} >= {level}, "
+                                 f"but that ladder has levels 0..{ladders[lid].top}"))
+    return out
+
+
+def check_loss_reasons(p: Pipeline) -> list[Finding]:
+    ids = [r.id for r in p.lost.reasons]
+    return [(("lost", "reasons", i, "id"), f"loss reason {rid!r} appears twice")
+            for i, rid in enumerate(ids) if rid in ids[:i]]
+
+
+def check_rules(p: Pipeline) -> list[Finding]:
+    return [(("rules", name), f"{name} must be more than 0")
+            for name in ("follow_up_days", "judge_days", "repeat_actions")
+            if getattr(p.rules, name) <= 0]
+
+
+def check_targets(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    for i, t in enumerate(p.targets):
+        if not is_period(t.period):
+            out.append((("targets", i, "period"), f"period {t.period!r}: expected YYYY-MM"))
+        if t.deals is None and t.amount is None:
+            out.append((("targets", i), "a target needs deals or amount"))
+        if (t.deals or 0) < 0 or (t.amount or 0) < 0:
+            out.append((("targets", i), "a target cannot be negative"))
+    return out
+
+
+PIPELINE_CHECKS: list[Callable[[Pipeline], list[Finding]]] = [
+    check_not_empty,
+    check_stage_ids,
+    check_stage_numbers,
+    check_milestone_ids,
+    check_outcome_ids,
+    check_ladders,
+    check_stage_requirements,
+    check_loss_reasons,
+    check_rules,
+    check_targets,
+]
+
+
+def pipeline_findings(p: Pipeline) -> list[Finding]:
+    """The rules across the fields of stages.yaml, as (location, message) pairs."""
+    out: list[Finding] = []
+    for check in PIPELINE_CHECKS:
+        out.extend(check(p))
+    return out

@@ -1,9 +1,10 @@
 """The rep's writes, as changes to one round-trip YAML document.
 
-Each operation checks its inputs against the parsed deal and the pipeline, then
-changes only the nodes it means to: comments, key order, quoting and every key a
-team added stay as they were. Nothing derived (days in stage, probability) is
-ever written. The store reads, applies, re-checks and writes atomically.
+Each operation first judges its inputs with the rules of ``checks``, the functions
+``validate`` runs, and refuses what breaks one; then it changes only the nodes it
+means to: comments, key order, quoting and every key a team added stay as they
+were. Nothing derived (days in stage, probability) is ever written. The store
+reads, applies, re-checks and writes atomically.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
-from funnelctl.checks import missing_to_enter
+from funnelctl import checks
 from funnelctl.pipeline import Pipeline
 from funnelctl.yamlio import plain_safe
 
@@ -31,6 +32,12 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.missing = missing or []
+
+
+def refuse_on(issues: list[checks.Issue]) -> None:
+    """Refuse with the first broken rule, said as a command says it."""
+    if issues:
+        raise Refused(issues[0].refusal)
 
 
 # -- comments that belong to the end of a block ----------------------------------
@@ -190,7 +197,7 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
             force: bool = False, reason: str | None = None) -> str:
     """Move to the next (or the named) stage; returns the stage entered."""
     _require_open(deal)
-    if not p.known_stage(deal.stage):
+    if checks.stage_issues(deal.stage, p):
         raise Refused(f"deal {deal.id} is at unknown stage {deal.stage!r}")
     if to is None:
         idx = p.index(deal.stage) + 1
@@ -200,8 +207,7 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
         to = p.stages[idx].id
     if to == p.won.id:
         raise Refused(f"use 'funnelctl win {deal.id}' to sign a deal")
-    if p.stage(to) is None:
-        raise Refused(f"unknown stage {to!r} (stages: {', '.join(p.stage_ids)})")
+    refuse_on(checks.stage_issues(to, p))
     if to == deal.stage:
         raise Refused(f"deal {deal.id} is already at {to}")
     entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}")
@@ -215,10 +221,9 @@ def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
     """The history entry of a move to ``to``: refused while milestones or entry
     requirements are missing, unless forced with a reason, which is stored with the
     items it waived."""
-    if deal.history and today < deal.history[-1].date:
-        raise Refused(f"today ({today}) is before the deal's last move "
-                      f"({deal.history[-1].date})")
-    missing = missing_to_enter(deal, p, to)
+    if deal.history:
+        refuse_on(checks.move_date_issues(deal.history[-1].date, today))
+    missing = checks.missing_to_enter(deal, p, to)
     entry = block_map(stage=to, date=today)
     if missing and not force:
         raise Refused(f"{refusal}: {len(missing)} missing", [text for _, text in missing])
@@ -235,12 +240,7 @@ def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
 
 def tick(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, milestone: str,
          evidence: str) -> None:
-    known = {m.id: (s.id, m) for s in p.stages for m in s.milestones}
-    if milestone not in known:
-        raise Refused(f"unknown milestone {milestone!r} (milestones: {', '.join(known)})")
-    stage_id, m = known[milestone]
-    if m.evidence == "required" and not evidence.strip():
-        raise Refused(f"milestone {milestone} needs --evidence: who said what, which document")
+    refuse_on(checks.milestone_issues(milestone, evidence, checks.milestones_by_id(p)))
     if milestone in deal.milestones:
         raise Refused(f"milestone {milestone} is already ticked "
                       f"({deal.milestones[milestone].date})")
@@ -252,14 +252,7 @@ def tick(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, milestone: 
 def score(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, ladder: str,
           level: int, evidence: str) -> int | None:
     """Set a checkpoint level; returns the previous level, if any."""
-    lad = p.ladder(ladder)
-    if lad is None:
-        raise Refused(f"unknown ladder {ladder!r} (ladders: "
-                      f"{', '.join(x.id for x in p.ladders)})")
-    if not 0 <= level <= lad.top:
-        raise Refused(f"{ladder} has levels 0..{lad.top}")
-    if not evidence.strip():
-        raise Refused("a checkpoint level needs --evidence")
+    refuse_on(checks.level_issues(ladder, level, p) or checks.level_evidence_issues(evidence))
     before = deal.levels[ladder].level if ladder in deal.levels else None
     levels = ensure_block(doc, "levels", CommentedMap)
     entry = levels.get(ladder)
@@ -278,12 +271,9 @@ def act(doc: CommentedMap, deal: Deal, p: Pipeline, when: dt.date, kind: str, go
         today: dt.date | None = None) -> None:
     """Append an action report dated ``when``; the next step may not lie before today."""
     today = today or when
-    if kind not in p.action_kinds:
-        raise Refused(f"unknown action kind {kind!r} (kinds: {', '.join(p.action_kinds)})")
-    if not goal.strip():
-        raise Refused("an action needs --goal: what it set out to achieve")
-    if next_step and next_step[0] < today:
-        raise Refused(f"the next step's date {next_step[0]} is in the past")
+    refuse_on(checks.action_kind_issues(kind, p) or checks.action_goal_issues(goal))
+    if next_step:
+        refuse_on(checks.next_step_issues(next_step[0], today))
     entry = block_map(date=when, kind=kind, goal=goal.strip(), result=result.strip() or None)
     entry["moved"] = moved
     append_item(ensure_block(doc, "actions", CommentedSeq), entry)
@@ -314,14 +304,9 @@ def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool 
 def lose(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, reason: str,
          competitor: str | None, note: str | None) -> None:
     _require_open(deal)
-    r = p.loss_reason(reason)
-    if r is None:
-        raise Refused(f"unknown loss reason {reason!r} "
-                      f"(reasons: {', '.join(x.id for x in p.lost.reasons)})")
-    if r.competitor == "required" and not competitor:
-        raise Refused(f"loss reason {reason} needs --competitor: who won it")
-    if r.note == "required" and not (note or "").strip():
-        raise Refused(f"loss reason {reason} needs --note with the reason in words")
+    refuse_on(checks.loss_issues(reason, competitor, note, p))
+    if deal.history:
+        refuse_on(checks.outcome_date_issues(deal.history[-1].date, today))
     doc["status"] = "lost"
     set_key(doc, "outcome", block_map(date=today, reason=reason, competitor=competitor,
                                       note=(note or "").strip() or None), doc)
@@ -337,10 +322,7 @@ def _drop_next(doc: CommentedMap) -> None:
 
 def snooze(doc: CommentedMap, deal: Deal, today: dt.date, until: dt.date, reason: str) -> None:
     _require_open(deal)
-    if until <= today:
-        raise Refused(f"--until {until} is not after today ({today})")
-    if not reason.strip():
-        raise Refused("a snooze needs --reason: the known wait (budget cycle, tender date)")
+    refuse_on(checks.snooze_issues(until, reason, today))
     node = doc.get("snooze")
     if isinstance(node, CommentedMap):
         node["until"] = until

@@ -5,15 +5,14 @@ pydantic validates stages.yaml into these classes (``model.validate_pipeline``),
 but nothing here imports it: a run that finds stages.yaml unchanged loads the
 validated pipeline from the cache and never pays for pydantic. The rules that
 span fields (duplicate ids, ranges, a requirement naming a ladder that exists)
-are ``pipeline_findings``, reported with the line they are about.
+are ``checks.PIPELINE_CHECKS``, reported with the line they are about.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Literal
 
 # Every class refuses keys it does not know: a typo in stages.yaml is an error.
 FORBID = {"extra": "forbid"}
@@ -154,67 +153,3 @@ class Pipeline:
             return self.lost.label
         s = self.stage(stage_id)
         return s.label if s else stage_id
-
-
-Finding = tuple[tuple[Any, ...], str]
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def pipeline_findings(p: Pipeline) -> list[Finding]:
-    """Rules across the fields of stages.yaml, as (location, message) pairs."""
-    out: list[Finding] = []
-    if not p.stages:
-        out.append((("stages",), "at least one stage is needed"))
-    if not p.action_kinds:
-        out.append((("action_kinds",), "at least one action kind is needed"))
-    ids = p.stage_ids
-    for i, stage in enumerate(p.stages):
-        loc = ("stages", i)
-        if stage.id in ids[:i]:
-            out.append(((*loc, "id"), f"stage id {stage.id!r} appears twice"))
-        if stage.id in (p.won.id, p.lost.id):
-            out.append(((*loc, "id"), f"stage id {stage.id!r} is also an outcome id"))
-        for name in ("probability", "conversion"):
-            if not 0 <= getattr(stage, name) <= 1:
-                out.append(((*loc, name), f"{name} must be between 0 and 1, "
-                                          f"not {getattr(stage, name)}"))
-        if stage.stall_days <= 0:
-            out.append(((*loc, "stall_days"), "stall_days must be more than 0"))
-        seen: set[str] = set()
-        for j, m in enumerate(stage.milestones):
-            if m.id in seen:
-                out.append(((*loc, "milestones", j, "id"),
-                            f"milestone {m.id!r} appears twice in stage {stage.id!r}"))
-            seen.add(m.id)
-    if p.won.id == p.lost.id:
-        out.append((("lost", "id"), "won and lost need different ids"))
-    ladders = {lad.id: lad for lad in p.ladders}
-    for i, ladder in enumerate(p.ladders):
-        if [lad.id for lad in p.ladders].index(ladder.id) != i:
-            out.append((("ladders", i, "id"), f"ladder id {ladder.id!r} appears twice"))
-        if len(ladder.levels) < 2:
-            out.append((("ladders", i, "levels"), f"ladder {ladder.id!r} needs 2 levels or more"))
-    for i, stage in enumerate(p.stages):
-        for lid, level in stage.requires.items():
-            loc = ("stages", i, "requires", lid)
-            if lid not in ladders:
-                out.append((loc, f"stage {stage.id!r} requires ladder {lid!r}, "
-                                 f"which is not defined (ladders: {', '.join(ladders)})"))
-            elif not 0 <= level <= ladders[lid].top:
-                out.append((loc, f"stage {stage.id!r} requires {lid} >= {level}, "
-                                 f"but that ladder has levels 0..{ladders[lid].top}"))
-    reasons = [r.id for r in p.lost.reasons]
-    for i, rid in enumerate(reasons):
-        if rid in reasons[:i]:
-            out.append((("lost", "reasons", i, "id"), f"loss reason {rid!r} appears twice"))
-    for name in ("follow_up_days", "judge_days", "repeat_actions"):
-        if getattr(p.rules, name) <= 0:
-            out.append((("rules", name), f"{name} must be more than 0"))
-    for i, t in enumerate(p.targets):
-        if not PERIOD.match(t.period):
-            out.append((("targets", i, "period"), f"period {t.period!r}: expected YYYY-MM"))
-        if t.deals is None and t.amount is None:
-            out.append((("targets", i), "a target needs deals or amount"))
-        if (t.deals or 0) < 0 or (t.amount or 0) < 0:
-            out.append((("targets", i), "a target cannot be negative"))
-    return out

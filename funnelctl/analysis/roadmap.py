@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from funnelctl.checks import entry_requirements, level_values, waived_items
 from funnelctl.model import Deal
 from funnelctl.pipeline import Pipeline
 
 
-def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[str, Any]:
-    """Plain data for ``show``: the stored deal plus what is derived from it."""
+def road_map(deal: Deal, stored: dict[str, Any], p: Pipeline, today: dt.date,
+             recent: int = 5) -> dict[str, Any]:
+    """Plain data for ``show``: the deal's fields as stored (``stored``, the file's
+    mapping) plus what is derived from ``deal``, the same file validated."""
     entered = deal.history[-1].date
     end = deal.outcome.date if deal.status != "open" and deal.outcome else today
     moves = []
@@ -25,7 +28,7 @@ def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[s
                       "days": (nxt - h.date).days, "move": kind, "reason": h.reason,
                       "waived": list(h.waived)})
     stage = p.stage(deal.stage)
-    waived = {w for h in deal.history for w in h.waived}
+    waived = waived_items(deal)
     milestones = []
     if stage is not None:
         for m in stage.milestones:
@@ -35,12 +38,10 @@ def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[s
                                "evidence": tick.evidence if tick else None,
                                "waived": m.id in waived,
                                "evidence_required": m.evidence == "required"})
-    requires = []
-    if stage is not None:
-        for lid, need in stage.requires.items():
-            have = deal.levels[lid].level if lid in deal.levels else 0
-            requires.append({"ladder": lid, "needs": need, "has": have, "met": have >= need,
-                             "waived": f"{lid}>={need}" in waived})
+    requires = [{"ladder": r.ladder, "needs": r.needs, "has": r.has, "met": r.met,
+                 "waived": r.waived}
+                for r in (entry_requirements(stage, level_values(deal), waived)
+                          if stage is not None else [])]
     ladders = []
     for lad in p.ladders:
         lv = deal.levels.get(lad.id)
@@ -52,7 +53,7 @@ def road_map(deal: Deal, p: Pipeline, today: dt.date, recent: int = 5) -> dict[s
     prob = 1.0 if deal.status == "won" else 0.0 if deal.status == "lost" else (
         stage.probability if stage else 0.0)
     return {
-        "deal": deal.model_dump(mode="json", exclude_none=True),
+        "deal": stored,
         "derived": {
             "stage_label": p.label(deal.stage),
             "days_in_stage": max(0, (end - entered).days),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import typer
@@ -21,9 +20,9 @@ from funnelctl.cli.common import (
     settings,
     skipped_json,
 )
+from funnelctl.patterns import is_period
 
 BY_OPT = typer.Option(None, "--by", help="'owner': one view per rep, side by side.")
-PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _scope(ctx: typer.Context, owner, team, by=None):
@@ -42,7 +41,7 @@ def _period(value: Optional[str], ctx: typer.Context) -> str:
 
     if value is None:
         return period_of(settings(ctx).today)
-    if not PERIOD_RE.match(value):
+    if not is_period(value):
         fail(f"--period {value!r}: expected YYYY-MM")
     return value
 

@@ -77,9 +77,8 @@ def new_cmd(
     Example: funnelctl new --account "Acme Pumps" --title "Line 3 cooling" --owner li.wei
     --amount 120000 --close 2027-03-31
     """
-    import re
-
     from funnelctl import edits, yamlio
+    from funnelctl.patterns import is_deal_id
     from funnelctl.store import DEALS_DIR, StoreError, create_exclusive, find_deal
 
     s = settings(ctx)
@@ -88,7 +87,7 @@ def new_cmd(
     if close_date and close_date < s.today:
         fail(f"--close {close_date} is in the past")
     did = deal_id or edits.slug(f"{account}-{title}")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", did) or ".." in did:
+    if not is_deal_id(did):
         fail(f"--id {did!r}: use letters, digits, '.', '_' and '-' only")
     base = (root / DEALS_DIR).resolve()
     sub = base
@@ -293,6 +292,7 @@ def show_cmd(
     """
     from funnelctl.analysis.roadmap import road_map
     from funnelctl.store import StoreError, find_deal, read_deal
+    from funnelctl.yamlio import load_fast
 
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
@@ -300,13 +300,14 @@ def show_cmd(
         rel = find_deal(root, deal)
     except StoreError as exc:
         fail(exc.message)
-    d, problems = read_deal(root, rel, pipeline, full=True)
+    try:
+        raw = (root / rel).read_bytes()  # once: checked by read_deal, shown as stored
+    except OSError as exc:
+        fail(f"{rel}: cannot read: {exc.strerror}")
+    d, problems = read_deal(root, rel, pipeline, raw, full=True)
     if d is None:
         fail(f"{rel} cannot be read as a deal", problems)
-    from funnelctl.yamlio import load_fast
-
-    rm = road_map(d, pipeline, s.today)
-    rm["deal"] = load_fast((root / rel).read_bytes())  # the fields as stored
+    rm = road_map(d, load_fast(raw), pipeline, s.today)
     rm["path"] = rel
     rm["problems"] = [p.as_json() for p in problems]
     if json_out:

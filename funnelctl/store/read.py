@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from funnelctl.pipeline import Pipeline, pipeline_findings
+from funnelctl.checks import pipeline_findings
+from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.store.root import STAGES_FILE, StoreError
 from funnelctl.summary import Summary, summarize
@@ -77,7 +78,7 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
     pydantic) unless it refuses the file or ``full`` asks for the pydantic model with
     every key the file holds."""
     from funnelctl import readmodel, yamlio
-    from funnelctl.checks import process_findings
+    from funnelctl.checks import file_name_issues, process_findings
 
     try:
         if text is None:
@@ -101,8 +102,7 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
             return None, _validation_problems(rel, text, exc, True)
     findings = process_findings(deal, pipeline)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    if deal.id != stem:
-        findings.append((("id",), f"id {deal.id!r} differs from the file name {stem!r}"))
+    findings.extend((("id",), i.message) for i in file_name_issues(deal.id, stem))
     problems = [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
     return deal, sorted(problems, key=lambda p: p.line)
 
