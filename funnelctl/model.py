@@ -116,6 +116,8 @@ class Deal(Loose):
     amount: float = Field(ge=0)
     currency: str | None = None
     source: str | None = None
+    source_id: str | None = Field(None, max_length=100, description=(
+        "the opportunity's id in the CRM or sheet it came from; an import finds it by this"))
     created: Date
     close: Date | None = None
     stage: str

@@ -83,6 +83,7 @@ class Deal(Struct, kw_only=True):
     amount: Annotated[float, Meta(ge=0)]
     currency: str | None = None
     source: str | None = None
+    source_id: Annotated[str, Meta(max_length=100)] | None = None
     created: dt.date
     close: dt.date | None = None
     stage: str

@@ -138,16 +138,21 @@ def _struct(cls: type[BaseModel], models: list[type[BaseModel]]) -> str:
     lines = [f"class {cls.__name__}(Struct, kw_only=True):"]
     empties = []
     for name, field in cls.model_fields.items():
-        tp = _type(field.annotation, models)
+        tp = field.annotation
+        # msgspec takes a constraint on the value's own type, not on ``X | None``
+        members = list(get_args(tp)) if get_origin(tp) in (types.UnionType, typing.Union) \
+            else [tp]
+        optional = type(None) in members
+        inner = " | ".join(_type(m, models) for m in members if m is not type(None))
         meta = _meta(field.metadata)
+        if meta:
+            inner = f"Annotated[{inner}, {meta}]"
         empty = _none_is_empty(field)
         if empty is not None:  # ``key:`` with no value reads as empty
-            tp = f"{tp} | None"
             empties.append((name, empty))
-        if meta:
-            tp = f"Annotated[{tp}, {meta}]"
+        text = f"{inner} | None" if optional or empty is not None else inner
         default = _default(field)
-        lines.append(f"    {name}: {tp}" + (f" = {default}" if default is not None else ""))
+        lines.append(f"    {name}: {text}" + (f" = {default}" if default is not None else ""))
     if empties:
         lines += ["", "    def __post_init__(self) -> None:"]
         for name, empty in empties:

@@ -53,6 +53,7 @@ class Summary(NamedTuple):
     close: dt.date | None
     stage: str
     status: str
+    source_id: str | None
     history: tuple[Move, ...]
     last_move: dt.date  # the latest date in the history (a hand edit may disorder it)
     actions: int  # how many actions the deal has had
@@ -79,9 +80,10 @@ class Summary(NamedTuple):
         return self.history[-1][1]
 
     def as_row(self) -> dict:
-        return {"id": self.id, "title": self.title, "account": self.account,
-                "owner": self.owner, "stage": self.stage, "status": self.status,
-                "amount": self.amount, "path": self.path}
+        """The deal's own fields (every field copied from the file) and its path."""
+        row = {name: getattr(self, name) for name in ROW}
+        row["path"] = self.path
+        return row
 
 
 class AboutDeal:
@@ -122,6 +124,10 @@ def _copied() -> tuple[str, ...]:
 # Fields named like the deal's but computed from it
 DERIVED = frozenset({"history", "levels", "actions", "waived"})
 COPIED = _copied()
+# list --json: these first, as they always were, then the other copied fields
+ROW = ("id", "title", "account", "owner", "stage", "status", "amount",
+       *(f for f in COPIED if f not in {"id", "title", "account", "owner", "stage", "status",
+                                        "amount"}))
 
 
 def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:

@@ -162,8 +162,13 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
     cols = [Col("id"), Col("account", max_width=account_w),
             Col("title", max_width=max(8, rest - account_w)), Col("owner", max_width=12),
             Col("stage"), Col("status"), Col("amount", "right")]
-    con.lines(table(cols, [[i, d.account, d.title, d.owner, d.stage, d.status, a]
-                           for i, d, a in zip(ids, deals, amounts, strict=True)], con.width))
+    rows = [[i, d.account, d.title, d.owner, d.stage, d.status, a]
+            for i, d, a in zip(ids, deals, amounts, strict=True)]
+    if any(d.source_id for d in deals):  # imported deals: their id in the source
+        cols.append(Col("source id", max_width=16))
+        for row, d in zip(rows, deals, strict=True):
+            row.append(d.source_id or "")
+    con.lines(table(cols, rows, con.width))
     total = sum(d.amount for d in deals)
     noun = "deal" if len(deals) == 1 else "deals"
     con.print(f"{len(deals)} {noun}, {money(total)} {pipeline.currency}"
