@@ -1,9 +1,11 @@
-"""Each test builds its own small pipeline in tmp_path from inline YAML."""
+"""Each test builds its own small pipeline in tmp_path from inline YAML; the few that
+read the repository's own sample pipeline read a copy of it (``sample_copy``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -76,6 +78,9 @@ teams:
 
 TODAY = dt.date(2026, 11, 24)
 
+# The repository root: its stages.yaml and deals/ are the sample pipeline
+REPO = Path(__file__).resolve().parent.parent
+
 
 def deal_yaml(id: str, stage: str = "lead", owner: str = "ann", amount: int = 1000,
               history: list[tuple[str, str]] | None = None, status: str = "open",
@@ -135,3 +140,23 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     return World(tmp_path)
+
+
+def copy_sample(dest: Path) -> Path:
+    """The repository's sample pipeline (stages.yaml and deals/, without hidden files
+    such as a write's temporary file) copied to ``dest``: a test on the copy never
+    reads the repository's parse cache and never writes a cache, a lock or a deal
+    into the repository. It still copies the sample as it is in the working tree:
+    what someone changed there with funnelctl is in the copy too."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "stages.yaml", dest / "stages.yaml")
+    shutil.copytree(REPO / "deals", dest / "deals", ignore=shutil.ignore_patterns(".*"))
+    return dest
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the repository's sample pipeline; returns its root."""
+    monkeypatch.delenv("FUNNELCTL_DIR", raising=False)
+    monkeypatch.delenv("FUNNELCTL_TODAY", raising=False)
+    return copy_sample(tmp_path / "sample")

@@ -1,5 +1,6 @@
 """README shows real output: every ```console block that starts with `$ funnelctl`
-is run on the repository's sample pipeline and must print exactly what README says.
+is run on a copy of the repository's sample pipeline and must print exactly what
+README says.
 
 After changing a view, refresh README with:  python -m tests.test_readme --update
 """
@@ -10,23 +11,26 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from funnelctl.cli.app import app
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+from .conftest import REPO, copy_sample
+
+README = REPO / "README.md"
 BLOCK = re.compile(r"```console\n(\$ funnelctl [^\n]*)\n(.*?)```", re.S)
-ENV = {"FUNNELCTL_TODAY": "2026-11-24", "NO_COLOR": "1", "COLUMNS": "100",
-       "FUNNELCTL_DIR": str(ROOT)}
+ENV = {"FUNNELCTL_TODAY": "2026-11-24", "NO_COLOR": "1", "COLUMNS": "100"}
 
 
-def run(command: str) -> str:
+def run(command: str, root: Path) -> str:
+    """The command as README's reader runs it: in the pipeline (FUNNELCTL_DIR)."""
     args = shlex.split(command)[2:]  # drop "$ funnelctl"
-    old = {k: os.environ.get(k) for k in ENV}
-    os.environ.update(ENV)
+    env = {**ENV, "FUNNELCTL_DIR": str(root)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         res = CliRunner().invoke(app, ["--no-cache", *args], catch_exceptions=False)
     finally:
@@ -39,16 +43,17 @@ def run(command: str) -> str:
     return "\n".join(line.rstrip() for line in out.splitlines()) + "\n"
 
 
-def rendered(text: str) -> str:
-    return BLOCK.sub(lambda m: f"```console\n{m.group(1)}\n{run(m.group(1))}```", text)
+def rendered(text: str, root: Path) -> str:
+    return BLOCK.sub(lambda m: f"```console\n{m.group(1)}\n{run(m.group(1), root)}```", text)
 
 
-def test_readme_examples_print_what_readme_shows() -> None:
+def test_readme_examples_print_what_readme_shows(sample_copy: Path) -> None:
     text = README.read_text(encoding="utf-8")
     blocks = BLOCK.findall(text)
     assert len(blocks) >= 8
     for command, shown in blocks:
-        assert run(command) == shown, f"README is stale for: {command} (see module docstring)"
+        assert run(command, sample_copy) == shown, \
+            f"README is stale for: {command} (see module docstring)"
 
 
 def test_every_command_has_help_and_appears_in_readme() -> None:
@@ -60,5 +65,8 @@ def test_every_command_has_help_and_appears_in_readme() -> None:
 
 
 if __name__ == "__main__" and "--update" in sys.argv:
-    README.write_text(rendered(README.read_text(encoding="utf-8")), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = copy_sample(Path(tmp) / "sample")
+        README.write_text(rendered(README.read_text(encoding="utf-8"), sample),
+                          encoding="utf-8")
     print("README.md refreshed")

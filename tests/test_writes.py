@@ -4,7 +4,18 @@ touching the file, and never stores anything derived."""
 from __future__ import annotations
 
 import difflib
+import os
+import subprocess
+import sys
 import textwrap
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import yaml
+
+from funnelctl.store import deal_lock
 
 DEAL = """\
 # Acme Pumps: line 3 cooling pumps
@@ -133,24 +144,36 @@ def test_score_updates_a_level_in_place(world) -> None:
 def test_refusals_of_tick_score_act(world) -> None:
     before = setup(world)
     cases = [
-        (["tick", "acme", "budget_approved"], "needs --evidence"),
-        (["tick", "acme", "nope", "-e", "x"], "unknown milestone 'nope'"),
-        (["tick", "acme", "need_identified", "-e", "x"], "already ticked (2026-11-02)"),
+        (["tick", "acme", "budget_approved"],
+         "milestone budget_approved needs --evidence: who said what, which document"),
+        (["tick", "acme", "nope", "-e", "x"],
+         "unknown milestone 'nope' (milestones: need_identified, budget_approved, "
+         "solution_accepted, terms_agreed)"),
+        (["tick", "acme", "need_identified", "-e", "x"],
+         "milestone need_identified is already ticked (2026-11-02)"),
         (["score", "acme", "power", "7", "-e", "x"], "power has levels 0..6"),
-        (["score", "acme", "luck", "1", "-e", "x"], "unknown ladder 'luck'"),
-        (["act", "acme", "-k", "party", "-g", "x"], "unknown action kind 'party'"),
-        (["act", "acme", "-k", "visit", "-g", "x", "--next", "tomorrow"], "expected"),
-        (["act", "acme", "-k", "visit", "-g", "x", "--next", "2026-11-01: y"], "in the past"),
-        (["advance", "nobody"], "no deal 'nobody'"),
-        (["lose", "acme", "--reason", "competitor"], "needs --competitor"),
-        (["lose", "acme", "--reason", "weather"], "unknown loss reason"),
-        (["win", "acme"], "cannot sign acme"),
+        (["score", "acme", "luck", "1", "-e", "x"], "unknown ladder 'luck' (ladders: need, power)"),
+        (["act", "acme", "-k", "party", "-g", "x"],
+         "unknown action kind 'party' (kinds: visit, call, demo)"),
+        (["act", "acme", "-k", "visit", "-g", "x", "--next", "tomorrow"],
+         "--next 'tomorrow': expected \"YYYY-MM-DD: step\""),
+        (["act", "acme", "-k", "visit", "-g", "x", "--next", "2026-11-01: y"],
+         "the next step's date 2026-11-01 is in the past"),
+        (["advance", "nobody"], "no deal 'nobody' under deals/ (try 'funnelctl list' for the ids)"),
+        (["lose", "acme", "--reason", "competitor"],
+         "loss reason competitor needs --competitor: who won it"),
+        (["lose", "acme", "--reason", "weather"],
+         "unknown loss reason 'weather' (reasons: competitor, no_decision, other)"),
+        (["win", "acme"], "cannot sign acme: 3 missing\n"
+         "  - milestone budget_approved (nurture): Budget approved\n"
+         "  - milestone solution_accepted (evaluation): Solution accepted\n"
+         "  - milestone terms_agreed (negotiation): Terms agreed"),
     ]
     for args, msg in cases:
         res = world.run(*args)
         assert res.exit_code == 1, args
-        assert msg in res.stderr, (args, res.stderr)
-        assert "Traceback" not in res.output
+        assert res.stdout == "", args
+        assert res.stderr == f"funnelctl: {msg}\n", args
     assert world.read("deals/acme.yaml") == before
 
 
@@ -245,31 +268,169 @@ def test_act_can_record_yesterdays_visit_but_not_tomorrows(world) -> None:
     assert "  - date: 2026-11-23\n    kind: visit\n" in world.read("deals/acme.yaml")
 
 
-def test_two_writes_at_once_both_land(world) -> None:
-    """The second command waits for the first instead of overwriting its change."""
-    import threading
-    import time
+# -- the deal lock ----------------------------------------------------------------
+#
+# The test takes the deal's lock itself (store.deal_lock, as a write does), starts
+# real funnelctl processes that write the same deal, and asks the kernel
+# (/proc/locks) whether they wait on that very lock; no sleeps decide anything.
 
-    from funnelctl import edits
-    from funnelctl.store import load_pipeline, update_deal
+FUNNELCTL = [sys.executable, "-m", "funnelctl"]
 
-    setup(world)
-    p = load_pipeline(world.root)
-    today = __import__("datetime").date(2026, 11, 24)
+# funnelctl with deal_lock made a no-op wherever it is looked up: the lock tests must
+# fail against it (test_the_lock_tests_fail_without_the_lock)
+NO_LOCK = [sys.executable, "-c", textwrap.dedent("""\
+    import contextlib, importlib, pkgutil, sys
+    import funnelctl.store, funnelctl.cli.app, funnelctl.cli.common
+    for info in pkgutil.walk_packages(getattr(funnelctl.store, "__path__", []),
+                                      "funnelctl.store."):
+        importlib.import_module(info.name)
+    real = funnelctl.store.deal_lock
+    @contextlib.contextmanager
+    def no_lock(root, rel):
+        yield
+    for name, module in list(sys.modules.items()):
+        if name.startswith("funnelctl") and getattr(module, "deal_lock", None) is real:
+            module.deal_lock = no_lock
+    funnelctl.cli.app.main()
+    """)]
 
-    def slow_act(goal: str):
-        def change(doc, deal):
-            edits.act(doc, deal, p, today, "call", goal, "", False, None)
-            time.sleep(0.2)  # the other thread tries to write meanwhile
-        return change
+REL = "deals/acme.yaml"
 
-    threads = [threading.Thread(target=update_deal,
-                                args=(world.root, "deals/acme.yaml", p, slow_act(g)))
-               for g in ("first call", "second call")]
-    for t in threads:
-        t.start()
-        time.sleep(0.05)
-    for t in threads:
-        t.join()
-    text = world.read("deals/acme.yaml")
-    assert "goal: first call" in text and "goal: second call" in text
+
+def start(world, command: list[str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen([*command, "--dir", str(world.root), "--today", "2026-11-24",
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=world.root)
+
+
+def lock_table() -> list[tuple[bool, int, str]] | None:
+    """/proc/locks as (waiting, pid, device:inode) rows; None where there is none.
+    A holder's row reads "1: FLOCK  ADVISORY  WRITE PID DEV:INODE 0 EOF", a waiter's
+    "1: -> FLOCK ..." ("1: -> -> FLOCK ..." when queued behind another waiter)."""
+    try:
+        text = Path("/proc/locks").read_text()
+    except OSError:
+        return None
+    rows = []
+    for line in text.splitlines():
+        fields = line.split()[1:]
+        arrows = 0
+        while arrows < len(fields) and fields[arrows] == "->":
+            arrows += 1
+        rest = fields[arrows:]
+        if len(rest) >= 5 and rest[3].isdigit():
+            rows.append((arrows > 0, int(rest[3]), rest[4]))
+    return rows
+
+
+def my_locks() -> set[str] | None:
+    """The device:inode of every lock this process holds."""
+    rows = lock_table()
+    if rows is None:
+        return None
+    return {lock for waiting, pid, lock in rows if not waiting and pid == os.getpid()}
+
+
+@contextmanager
+def holding_the_deal_lock(world):
+    """Hold the deal's lock as a write does; yields its device:inode in /proc/locks
+    (None where there is no /proc/locks)."""
+    before = my_locks()
+    with deal_lock(world.root, REL):
+        if before is None:
+            yield None
+            return
+        new = my_locks() - before
+        assert len(new) == 1, f"deal_lock took no lock here (or more than one): {new}"
+        yield new.pop()
+
+
+def wait_until_blocked(procs: list[subprocess.Popen], lock_id: str | None,
+                       before: str, path: Path) -> None:
+    """Wait until every process waits on the lock ``lock_id`` (held by this test).
+    Fails as soon as one of them ends or the file changes: the write did not wait.
+    Without /proc/locks, each must still be running after 2 s (a write takes ~0.3 s).
+    The 30 s bound is only ever reached when something is wrong."""
+    deadline = time.monotonic() + (30.0 if lock_id else 2.0)
+    waiting: set[int] = set()
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is not None:
+                out, err = proc.communicate()
+                raise AssertionError(f"a write ran while the deal was locked: exit "
+                                     f"{proc.returncode}, stdout {out!r}, stderr {err!r}")
+        if path.read_text(encoding="utf-8") != before:
+            raise AssertionError("a write ran while the deal was locked: the file changed")
+        if lock_id:
+            waiting = {pid for blocked, pid, lock in lock_table() or []
+                       if blocked and lock == lock_id}
+            if all(proc.pid in waiting for proc in procs):
+                return
+        time.sleep(0.01)
+    if lock_id:
+        raise AssertionError(f"not seen waiting on the lock in 30 s: {waiting}")
+
+
+@contextmanager
+def reaped(procs: list[subprocess.Popen]):
+    """Kill what is still running when the test fails half way."""
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+
+def write_waits_for_the_lock(world, command: list[str]) -> None:
+    before = setup(world)
+    path = world.root / REL
+    with reaped([]) as procs:
+        with holding_the_deal_lock(world) as lock_id:
+            procs.append(start(world, command, "act", "acme", "-k", "call", "-g", "late call"))
+            wait_until_blocked(procs, lock_id, before, path)
+            assert procs[0].poll() is None
+            assert path.read_text(encoding="utf-8") == before
+        out, err = procs[0].communicate(timeout=30)
+        assert (procs[0].returncode, out, err) == (
+            0, "acme: call recorded (deals/acme.yaml)\n", "")
+    assert diff(before, path.read_text(encoding="utf-8")) == [
+        "+actions:", "+  - date: 2026-11-24", "+    kind: call", "+    goal: late call",
+        "+    moved: false"]
+
+
+def many_writers_all_land(world, command: list[str], n: int = 4) -> None:
+    """n writers on one deal, let go at the same instant: every action is recorded."""
+    before = setup(world)
+    path = world.root / REL
+    goals = [f"call {i}" for i in range(n)]
+    with reaped([]) as procs:
+        with holding_the_deal_lock(world) as lock_id:
+            procs.extend(start(world, command, "act", "acme", "-k", "call", "-g", g)
+                         for g in goals)
+            wait_until_blocked(procs, lock_id, before, path)
+        for proc, goal in zip(procs, goals, strict=True):
+            out, err = proc.communicate(timeout=30)
+            assert (proc.returncode, err) == (0, ""), goal
+    actions = yaml.safe_load(path.read_text(encoding="utf-8"))["actions"]
+    assert sorted(a["goal"] for a in actions) == goals
+    assert world.run("validate").exit_code == 0
+
+
+def test_a_write_waits_for_the_deal_lock(world) -> None:
+    write_waits_for_the_lock(world, FUNNELCTL)
+
+
+def test_many_writers_on_one_deal_all_land(world) -> None:
+    many_writers_all_land(world, FUNNELCTL)
+
+
+@pytest.mark.skipif(lock_table() is None, reason="needs /proc/locks to tell a waiting process")
+def test_the_lock_test_fails_without_the_lock(world) -> None:
+    """The lock test against a funnelctl whose deal_lock does nothing: it fails (the
+    many-writers test fails the same way, in the same wait_until_blocked). If this
+    test fails, NO_LOCK no longer reaches the lock (see where update_deal looks
+    deal_lock up) and the lock tests prove nothing until it does."""
+    with pytest.raises(AssertionError, match="a write ran while the deal was locked"):
+        write_waits_for_the_lock(world, NO_LOCK)

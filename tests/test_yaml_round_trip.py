@@ -4,6 +4,7 @@ writer, writes keep every byte they do not mean to change."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import yaml
@@ -105,11 +106,8 @@ def test_line_of_walks_keys_and_indexes() -> None:
     assert yamlio.line_of(text, ("nope",)) == 2  # not there: the document's first node
 
 
-def test_the_fast_builder_matches_the_loader_on_every_sample_deal() -> None:
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    files = sorted((root / "deals").rglob("*.yaml"))
+def test_the_fast_builder_matches_the_loader_on_every_sample_deal(sample_copy: Path) -> None:
+    files = sorted((sample_copy / "deals").rglob("*.yaml"))
     assert files
     for path in files:
         data = path.read_bytes()
@@ -144,21 +142,18 @@ def test_the_fast_builder_refuses_what_it_should(text: str, message: str) -> Non
     assert message in exc.value.message
 
 
-def test_the_loaders_quick_resolve_agrees_with_pyyamls() -> None:
+def test_the_loaders_quick_resolve_agrees_with_pyyamls(sample_copy: Path) -> None:
     """CoreLoader.resolve skips PyYAML's path resolvers (it has none) and list joins:
     every scalar of the sample, and the edge cases, resolve to the same tag."""
-    from pathlib import Path
-
     import yaml.resolver
 
     assert not yamlio.CoreLoader.yaml_path_resolvers
     assert None not in yamlio.CoreLoader.yaml_implicit_resolvers
     loader = yamlio.CoreLoader("")
-    root = Path(__file__).resolve().parent.parent
     values = {"", "~", "null", "Null", "no", "yes", "on", "true", "False", "0o17", "0x1F",
               "-2_000", "09", "1.5", ".inf", "-.Inf", ".nan", "2026-01-02", "2026-13-01",
               "2026-01-02T10:20:30Z", "09:30", "1e3", "+1", "-", "abc"}
-    for path in sorted((root / "deals").rglob("*.yaml"))[:20]:
+    for path in sorted((sample_copy / "deals").rglob("*.yaml"))[:20]:
         node = yaml.compose(path.read_bytes(), Loader=yaml.SafeLoader)
         stack = [node]
         while stack:
