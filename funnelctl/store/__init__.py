@@ -2,6 +2,7 @@
 
 root    the pipeline root, file names, StoreError
 read    one file: stages.yaml into a pipeline, a deal file into a deal and problems
+files   reading a file as untrusted input: regular, inside the repository, bounded
 walk    which deal files there are, and one deal's file by id
 cache   summaries of parsed deals kept as plain data, keyed by what can change them
 load    a whole pipeline for the views, through the cache

@@ -37,6 +37,7 @@ import msgspec
 
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
+from funnelctl.store.files import read_file
 from funnelctl.store.root import CACHE_DIR, STAGES_FILE
 from funnelctl.store.walk import FileId, deal_files
 from funnelctl.store.write import atomic_write_bytes
@@ -113,7 +114,7 @@ def cache_key(root: Path, stages: bytes | None = None) -> str:
     """What a cached answer depends on besides the deal file: funnelctl's code, the
     Python version and stages.yaml byte for byte."""
     if stages is None:
-        stages = (root / STAGES_FILE).read_bytes()
+        stages = read_file(root, STAGES_FILE)
     h = hashlib.blake2b(stages, digest_size=16)
     return f"{code_hash()}-{sys.version_info[0]}.{sys.version_info[1]}-{h.hexdigest()}"
 
@@ -172,7 +173,7 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             for i in range(SHARDS):
                 shards[i] = _read_shard(shard_paths[i], key)
                 cached.update(shards[i])
-        files = listing()
+        files, refused = listing()
         scan_time = time.time()
         entries: list[Entry | None] = []
         todo: list[tuple[int, str, FileId]] = []
@@ -196,7 +197,7 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             _write_shards(cache_dir, key, shards, fresh, gone, scan_time)
         done = cast(list[Entry], entries)  # every None was filled by the parse
         summaries = [e.summary for e in done if e.summary is not None]
-        found: list[Problem] = []
+        found: list[Problem] = list(refused)
         for e in done:
             if e.problems:
                 found.extend(e.problems)
@@ -206,7 +207,8 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             gc.enable()
 
 
-def _listing(root: Path, shard_paths: list[Path]) -> Callable[[], list[tuple[str, FileId]]]:
+def _listing(root: Path, shard_paths: list[Path]
+             ) -> Callable[[], tuple[list[tuple[str, FileId]], list[Problem]]]:
     """The deal files with their identity (``walk.deal_files``), as a function to
     call once the cache is read. For a large pipeline the files are listed and
     stat-ed by a forked child meanwhile, on the other core: stat-ing 100,000 files

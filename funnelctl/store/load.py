@@ -9,6 +9,7 @@ from pathlib import Path
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.store import cache
+from funnelctl.store.files import FileRefused, read_file
 from funnelctl.store.read import validate_pipeline_text
 from funnelctl.store.root import STAGES_FILE, StoreError
 from funnelctl.summary import Summary
@@ -19,7 +20,9 @@ def load_pipeline(root: Path, use_cache: bool = True) -> Pipeline:
     An unchanged stages.yaml is taken from the cache, validated already."""
     rel = STAGES_FILE
     try:
-        text = (root / rel).read_bytes()
+        text = read_file(root, rel)
+    except FileRefused as exc:
+        raise StoreError(f"{rel}: {exc.message}") from None
     except OSError as exc:
         raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
     if use_cache:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from funnelctl.checks import pipeline_findings
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
+from funnelctl.store.files import FileRefused, read_file
 from funnelctl.store.root import STAGES_FILE, StoreError
 from funnelctl.summary import Summary, summarize
 
@@ -82,8 +83,10 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
 
     try:
         if text is None:
-            text = (root / rel).read_bytes()
+            text = read_file(root, rel)
         data = yamlio.load_fast(text)
+    except FileRefused as exc:
+        return None, [Problem(rel, 1, exc.message, True)]
     except OSError as exc:
         return None, [Problem(rel, 1, f"cannot read: {exc.strerror}", True)]
     except yamlio.YamlError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
+from funnelctl.store.files import FileRefused, inside, read_file
 from funnelctl.store.lock import deal_lock
 from funnelctl.store.read import read_deal
 from funnelctl.store.root import StoreError
@@ -27,9 +28,11 @@ def update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
 def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     from funnelctl import yamlio
 
-    path = root / rel
     try:
-        raw = path.read_bytes()
+        raw = read_file(root, rel)
+        path = inside(root, root / rel)  # a symlinked deal is written where it leads
+    except FileRefused as exc:
+        raise StoreError(f"{rel}: {exc.message}") from None
     except OSError as exc:
         raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
     deal, problems = read_deal(root, rel, pipeline, raw)

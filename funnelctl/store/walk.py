@@ -4,8 +4,10 @@ and one deal's file by its id."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
+from funnelctl.problems import Problem
 from funnelctl.store.root import DEALS_DIR, StoreError
 
 # What tells that a file changed, as git's index keeps it: size, mtime and ctime in
@@ -13,15 +15,30 @@ from funnelctl.store.root import DEALS_DIR, StoreError
 # archive) still changes the ctime, and a file replaced by another its inode.
 FileId = tuple[int, int, int, int]
 
-def deal_files(root: Path) -> list[tuple[str, FileId]]:
+
+def shown_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogates)
+    are shown as \\xNN escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
     """Every *.yaml / *.yml under deals/ as (path relative to the root with forward
-    slashes, its FileId), folder by folder in name order. Hidden
-    files and folders are skipped. One stat per file is the whole freshness check,
-    made relative to its open folder where the platform can (a third faster than
-    DirEntry.stat on 100,000 files)."""
+    slashes, its FileId), folder by folder in name order, and the problems of the
+    entries that cannot be read as deal files: a name that is not UTF-8, a FIFO or
+    device (reading it would block), a symlink that leads out of the repository or
+    nowhere. Hidden files and folders are skipped; a symlinked folder is not
+    followed. One lstat per file is the whole freshness check, made relative to its
+    open folder where the platform can (a third faster than DirEntry.stat on
+    100,000 files)."""
     found: list[tuple[str, FileId]] = []
-    stat = os.stat
-    by_fd = stat in os.supports_dir_fd and os.scandir in os.supports_fd
+    problems: list[Problem] = []
+    lstat = os.lstat
+    by_fd = os.stat in os.supports_dir_fd and os.scandir in os.supports_fd
+    real_root = os.path.realpath(root)
+
+    def refuse(rel: str, message: str) -> None:
+        problems.append(Problem(rel, 1, message, True))
 
     def walk(folder: str, rel_folder: str) -> None:
         files: list[str] = []
@@ -43,13 +60,32 @@ def deal_files(root: Path) -> list[tuple[str, FileId]]:
             files.sort()
             prefix = f"{rel_folder}/"
             for name in files:
+                rel = prefix + name
                 try:
-                    st = stat(name, dir_fd=fd) if fd is not None else \
-                        stat(os.path.join(folder, name))
+                    rel.encode("utf-8")
+                except UnicodeEncodeError:
+                    refuse(prefix + shown_name(name),
+                           "the file name is not valid UTF-8: rename it")
+                    continue
+                try:
+                    st = lstat(name, dir_fd=fd) if fd is not None else \
+                        lstat(os.path.join(folder, name))
                 except OSError:  # gone since the listing
                     continue
-                found.append((prefix + name,
-                              (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
+                if stat.S_ISLNK(st.st_mode):
+                    target = os.path.realpath(os.path.join(folder, name))
+                    if os.path.commonpath([real_root, target]) != real_root:
+                        refuse(rel, "a symlink that leads out of the repository: not read")
+                        continue
+                    try:
+                        st = os.stat(target)
+                    except OSError:
+                        refuse(rel, "a symlink that leads nowhere")
+                        continue
+                if not stat.S_ISREG(st.st_mode):
+                    refuse(rel, "not a regular file (a FIFO, device or folder): not read")
+                    continue
+                found.append((rel, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
         except OSError:
             return
         finally:
@@ -59,7 +95,7 @@ def deal_files(root: Path) -> list[tuple[str, FileId]]:
             walk(os.path.join(folder, name), f"{rel_folder}/{name}")
 
     walk(str(root / DEALS_DIR), DEALS_DIR)
-    return found
+    return found, problems
 
 
 def find_deal(root: Path, deal_id: str) -> str:

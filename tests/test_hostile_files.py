@@ -1,0 +1,105 @@
+"""Files a collaborator may put in deals/: each is refused by path with one clear
+line, never blocks or crashes a command, and the other deals keep working."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from funnelctl.store import CACHE_DIR
+from funnelctl.store.files import MAX_FILE_BYTES
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX files")
+
+
+def ids(world) -> list[str]:
+    return [d["id"] for d in world.json("list")]
+
+
+def left_out(world) -> str:
+    res = world.run("validate")
+    assert res.exit_code == 1
+    return res.stdout
+
+
+def test_a_fifo_named_like_a_deal_does_not_block(world) -> None:
+    world.deal("a")
+    os.mkfifo(world.root / "deals/x.yaml")
+    assert ids(world) == ["a"]  # would block forever if the FIFO were opened to read
+    assert "deals/x.yaml:1: not a regular file (a FIFO, device or folder): not read" \
+        in left_out(world)
+
+
+def test_a_file_name_that_is_not_utf8(world) -> None:
+    world.deal("a")
+    name = os.fsdecode(b"deals/\xff.yaml")
+    (world.root / name).write_bytes(b"id: x\n")
+    assert ids(world) == ["a"]
+    assert "deals/\\xff.yaml:1: the file name is not valid UTF-8: rename it" in left_out(world)
+
+
+def test_a_symlink_out_of_the_repository_is_not_read(world, tmp_path) -> None:
+    world.deal("a")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
+    outside.write_text((world.root / "deals/a.yaml").read_text().replace("id: a", "id: o"))
+    os.symlink(outside, world.root / "deals/o.yaml")
+    os.symlink(world.root / "deals/nowhere.txt", world.root / "deals/gone.yaml")
+    assert ids(world) == ["a"]
+    out = left_out(world)
+    assert "deals/o.yaml:1: a symlink that leads out of the repository: not read" in out
+    assert "deals/gone.yaml:1: a symlink that leads nowhere" in out
+    res = world.run("act", "o", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 1
+    assert "a symlink that leads out of the repository" in res.stderr
+    assert "id: o" in outside.read_text() and "actions" not in outside.read_text()
+
+
+def test_a_symlinked_deal_inside_the_repository_is_written_where_it_leads(world) -> None:
+    target = world.deal("real", folder="archive")
+    os.symlink(target, world.root / "deals/link.yaml")
+    # the link's name differs from the id: validate flags it, but it is a deal
+    res = world.run("act", "real", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 0, res.output
+    assert os.path.islink(world.root / "deals/link.yaml")
+    assert "kind: visit" in target.read_text()
+
+
+def test_a_file_over_the_size_limit_is_refused(world) -> None:
+    world.deal("a")
+    big = world.deal("big")
+    with open(big, "a") as f:
+        f.write("notes: " + "x" * MAX_FILE_BYTES + "\n")
+    assert ids(world) == ["a"]
+    out = left_out(world)
+    assert f"deals/big.yaml:1: the file is {big.stat().st_size:,} bytes, over the limit " \
+           f"of {MAX_FILE_BYTES:,}: not read" in out
+    res = world.run("act", "big", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 1 and "over the limit" in res.stderr
+
+
+def test_the_lock_falls_back_to_the_deals_folder_when_the_cache_cannot_hold_it(world) -> None:
+    """A file where the cache folder should be: the write still happens, locked."""
+    world.deal("a")
+    (world.root / CACHE_DIR).write_text("not a folder")
+    res = world.run("act", "a", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 0, res.output
+    assert "kind: visit" in world.read("deals/a.yaml")
+
+
+def test_a_write_that_cannot_lock_is_refused(world, monkeypatch) -> None:
+    import fcntl
+
+    world.deal("a")
+    before = world.read("deals/a.yaml")
+
+    def no_lock(fd, op):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_lock)
+    res = world.run("act", "a", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 1
+    assert res.stderr == "funnelctl: deals/a.yaml: cannot lock the deal " \
+                         "(No locks available); nothing written\n"
+    assert world.read("deals/a.yaml") == before
