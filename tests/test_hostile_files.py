@@ -103,3 +103,14 @@ def test_a_write_that_cannot_lock_is_refused(world, monkeypatch) -> None:
     assert res.stderr == "funnelctl: deals/a.yaml: cannot lock the deal " \
                          "(No locks available); nothing written\n"
     assert world.read("deals/a.yaml") == before
+
+
+def test_a_killed_writes_temporary_file_is_removed_by_the_next_write(world) -> None:
+    world.deal("a")
+    stale = world.root / "deals/.a.yaml.k3j2h1.tmp"
+    stale.write_text("half a deal")
+    other = world.root / "deals/.b.yaml.zz.tmp"  # another deal's: not this write's to remove
+    other.write_text("x")
+    res = world.run("act", "a", "--kind", "visit", "--goal", "g", "--result", "r")
+    assert res.exit_code == 0, res.output
+    assert not stale.exists() and other.exists()

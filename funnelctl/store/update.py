@@ -3,6 +3,7 @@ change to its round-trip document, re-check, write atomically."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,5 +55,23 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     if after is None:  # a bug in an edit, never the user's input: refuse to write it
         raise StoreError(f"{rel}: the change would break the file; nothing written",
                          after_problems)
+    _remove_stale_temporaries(path)
     atomic_write(path, new_text)
     return result
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """A write killed between creating its temporary file and renaming it leaves
+    ``.NAME.XXXX.tmp`` beside the deal. The next write of that deal holds its lock, so
+    any such file is stale: it is removed (the .gitignore hides them meanwhile)."""
+    prefix = f".{path.name}."
+    try:
+        with os.scandir(path.parent) as it:
+            stale = [e.path for e in it if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in stale:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
