@@ -308,7 +308,7 @@ def _progress(total: int) -> Any:
     from rich.console import Console
     from rich.progress import Progress
 
-    prog = Progress(transient=True, console=Console(stderr=True))
+    prog = Progress(transient=True, console=Console(stderr=True, emoji=False))
     task = prog.add_task(f"parsing {total} deal files", total=total)
     prog.start()
     return prog, task
