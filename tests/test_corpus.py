@@ -150,14 +150,8 @@ CASES: list[Case] = [
     deal("duplicate-key", LEFT_OUT, "12: not valid YAML: duplicate key 'amount'"),
     deal("empty", LEFT_OUT, "1: expected a mapping of deal fields"),
     deal("comment-only", LEFT_OUT, "1: expected a mapping of deal fields"),
-    deal("merge-markers", LEFT_OUT, f"5: {MERGE}", bugs={
-        "validate": "validate prints \"deals/merge-markers.yaml:6: not valid YAML: could not "
-                    "find expected ':'\": neither the conflict nor its line (5)"}),
-    deal("utf16-bom", LEFT_OUT, "1: the file is UTF-16, not UTF-8: save it as UTF-8", bugs={
-        "validate": "libyaml decodes UTF-16 and validate says 'ok: 3 deals, no problems'",
-        "reads": "show utf16-bom shows the deal (exit 0), which no write can edit",
-        "writes": "act utf16-bom raises UnicodeDecodeError (store/update.py decodes the "
-                  "bytes as UTF-8): a traceback"}),
+    deal("merge-markers", LEFT_OUT, f"5: {MERGE}"),
+    deal("utf16-bom", LEFT_OUT, "1: the file is UTF-16, not UTF-8: save it as UTF-8"),
     deal("latin1", LEFT_OUT,
          "2: not valid YAML: unacceptable character #x00fc: invalid leading UTF-8 octet",
          bugs=two_lines("deals/latin1.yaml:2: not valid YAML: unacceptable character "
@@ -274,9 +268,7 @@ CASES: list[Case] = [
     stages("probability", "5: probability must be between 0 and 1, not 1.5"),
     stages("unknown-ladder", "21: stage 'nurture' requires ladder 'budget', which is not "
                              "defined (ladders: need, power)"),
-    stages("merge-markers", f"1: {MERGE}", bugs={
-        "validate": "validate says 'stages.yaml:2: not valid YAML: mapping values are not "
-                    "allowed in this context': neither the conflict nor its line (1)"}),
+    stages("merge-markers", f"1: {MERGE}"),
     stages("latin1",
            "4: not valid YAML: unacceptable character #x00fc: invalid leading UTF-8 octet",
            bugs=two_lines("stages.yaml:4: not valid YAML: unacceptable character #x00fc: "

@@ -4,6 +4,7 @@ for bad input in a deal: one broken file never hides the others."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,30 @@ def _validation_problems(rel: str, text: str | bytes, exc: Any,
     return out
 
 
+_CONFLICT = re.compile(rb"^<<<<<<<(?: |$)", re.MULTILINE)
+
+
+def parse_text(text: bytes) -> Any:
+    """The YAML of one file (a deal or stages.yaml); YamlError with the line of what
+    is wrong. Before and after the parser, two mistakes get a message in a team's
+    terms: a file saved as UTF-16 (which YAML parsers would read, and no write could
+    edit), and a git merge conflict left in the file (found only when the file does
+    not parse, so that valid files pay nothing)."""
+    from funnelctl import yamlio
+
+    if text[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise yamlio.YamlError(1, "the file is UTF-16, not UTF-8: save it as UTF-8")
+    try:
+        return yamlio.load_fast(text)
+    except yamlio.YamlError:
+        conflict = _CONFLICT.search(text)
+        if conflict:
+            line = text.count(b"\n", 0, conflict.start()) + 1
+            raise yamlio.YamlError(
+                line, "a git merge conflict marker (<<<<<<<): resolve the conflict") from None
+        raise
+
+
 def validate_pipeline_text(text: bytes) -> Pipeline:
     from pydantic import ValidationError
 
@@ -53,7 +78,7 @@ def validate_pipeline_text(text: bytes) -> Pipeline:
 
     rel = STAGES_FILE
     try:
-        data = yamlio.load_fast(text)
+        data = parse_text(text)
     except yamlio.YamlError as exc:
         raise StoreError(f"{rel} is broken", [Problem(rel, exc.line, exc.message, True)]) from None
     if not isinstance(data, dict):
@@ -84,7 +109,7 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
     try:
         if text is None:
             text = read_file(root, rel)
-        data = yamlio.load_fast(text)
+        data = parse_text(text)
     except FileRefused as exc:
         return None, [Problem(rel, 1, exc.message, True)]
     except OSError as exc:
