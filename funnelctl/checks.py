@@ -344,6 +344,15 @@ def check_actions(deal: Deal, p: Pipeline) -> list[Finding]:
     return out
 
 
+def check_currency(deal: Deal, p: Pipeline) -> list[Finding]:
+    """A deal in another currency than the pipeline's has a rate to convert it by:
+    without one its amount is left out of every money total."""
+    cur = deal.currency
+    if cur is None or cur == p.currency or p.currencies.get(cur):
+        return []
+    return [(("currency",), f"currency {cur} has no rate in stages.yaml")]
+
+
 CHECKS: list[Callable[[Deal, Pipeline], list[Finding]]] = [
     check_stage_exists,
     check_history,
@@ -353,6 +362,7 @@ CHECKS: list[Callable[[Deal, Pipeline], list[Finding]]] = [
     check_requirements,
     check_status,
     check_actions,
+    check_currency,
 ]
 
 
@@ -483,6 +493,38 @@ def check_targets(p: Pipeline) -> list[Finding]:
     return out
 
 
+def check_reporting_currency(p: Pipeline) -> list[Finding]:
+    """The reporting currency has no rate of its own: it is what the others become."""
+    if p.currency not in p.currencies:
+        return []
+    return [(("currencies", p.currency), f"currency {p.currency} is the reporting currency "
+                                          f"(currency: {p.currency}): it needs no rate")]
+
+
+def check_currency_rates(p: Pipeline) -> list[Finding]:
+    """Every rate is more than 0; a dated list is in date order, and only its first
+    rate may leave out ``from`` (it then holds from the start)."""
+    out: list[Finding] = []
+    for code, rates in p.currencies.items():
+        if not rates:
+            out.append((("currencies", code), f"currency {code} needs a rate"))
+        for i, r in enumerate(rates):
+            if r.rate <= 0:
+                out.append((("currencies", code, i, "rate"),
+                            f"currency {code}: a rate must be more than 0, not {r.rate}"))
+            if not i:
+                continue
+            prev = rates[i - 1].from_
+            if r.from_ is None:
+                out.append((("currencies", code, i),
+                            f"currency {code}: only the first rate may leave out 'from'"))
+            elif prev is not None and r.from_ <= prev:
+                out.append((("currencies", code, i, "from"),
+                            f"currency {code}: rates go in date order, {r.from_} is not "
+                            f"after {prev}"))
+    return out
+
+
 PIPELINE_CHECKS: list[Callable[[Pipeline], list[Finding]]] = [
     check_not_empty,
     check_stage_ids,
@@ -494,6 +536,8 @@ PIPELINE_CHECKS: list[Callable[[Pipeline], list[Finding]]] = [
     check_loss_reasons,
     check_rules,
     check_targets,
+    check_reporting_currency,
+    check_currency_rates,
 ]
 
 

@@ -20,11 +20,27 @@ Date = dt.date
 
 def validate_pipeline(data: Any) -> Pipeline:
     """stages.yaml's data as a Pipeline; raises pydantic's ValidationError."""
-    return _pipeline_adapter().validate_python(data)
+    return _pipeline_adapter().validate_python(_rates_as_lists(data))
+
+
+def _rates_as_lists(data: Any) -> Any:
+    """``currencies: {USD: 0.92}`` is short for ``{USD: [{rate: 0.92}]}``: one rate
+    from the start. Any other scalar is wrapped the same way, so that pydantic's
+    complaint is the rate's ("should be a valid number"), not one about a list."""
+    if not isinstance(data, dict) or not isinstance(data.get("currencies"), dict):
+        return data
+    rates = {code: value if isinstance(value, (list, tuple, dict)) else [{"rate": value}]
+             for code, value in data["currencies"].items()}
+    return {**data, "currencies": rates}
 
 
 def pipeline_json_schema() -> dict:
-    return _pipeline_adapter().json_schema()
+    schema = _pipeline_adapter().json_schema()
+    # what _rates_as_lists accepts besides the list: one plain rate
+    currencies = schema["properties"]["currencies"]
+    currencies["additionalProperties"] = {
+        "anyOf": [{"type": "number"}, currencies["additionalProperties"]]}
+    return schema
 
 
 @functools.cache

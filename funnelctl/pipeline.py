@@ -1,5 +1,5 @@
-"""The pipeline definition (stages.yaml): stages, outcomes, ladders, rules, teams and
-targets, as plain frozen dataclasses.
+"""The pipeline definition (stages.yaml): stages, outcomes, ladders, rules, teams,
+targets and exchange rates, as plain frozen dataclasses.
 
 pydantic validates stages.yaml into these classes (``model.validate_pipeline``),
 but nothing here imports it: a run that finds stages.yaml unchanged loads the
@@ -10,6 +10,7 @@ are ``checks.PIPELINE_CHECKS``, reported with the line they are about.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -95,6 +96,17 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """Units of the reporting currency one unit of another currency is worth, from a
+    date on (``from`` in stages.yaml; None: from the start)."""
+
+    __pydantic_config__ = FORBID
+    rate: float
+    # pydantic reads the alias from the field's metadata: no pydantic import here
+    from_: dt.date | None = field(default=None, metadata={"alias": "from"})
+
+
+@dataclass(frozen=True)
 class Pipeline:
     __pydantic_config__ = FORBID
     stages: tuple[Stage, ...]
@@ -106,6 +118,9 @@ class Pipeline:
     rules: Rules = field(default_factory=Rules)
     teams: dict[str, list[str]] = field(default_factory=dict)
     targets: tuple[Target, ...] = ()
+    # the rates of the other currencies into ``currency``, each list oldest first;
+    # stages.yaml may give one plain number, read as a single rate from the start
+    currencies: dict[str, tuple[Rate, ...]] = field(default_factory=dict)
 
     # -- lookups used everywhere (computed once: views call them per deal) -------
     @cached_property
@@ -142,6 +157,24 @@ class Pipeline:
             if r.id == reason_id:
                 return r
         return None
+
+    def rate(self, currency: str | None, on: dt.date) -> float | None:
+        """Units of the reporting currency per unit of ``currency`` on the day ``on``:
+        1.0 for the reporting currency itself or no currency at all (a deal without
+        one is in the reporting currency); the rate whose ``from`` is the latest on
+        or before ``on``, and before the first ``from`` the earliest rate (the best
+        known, rather than none); None when stages.yaml gives no rate."""
+        if currency is None or currency == self.currency:
+            return 1.0
+        rates = self.currencies.get(currency)
+        if not rates:
+            return None
+        found = rates[0].rate
+        for r in rates[1:]:  # oldest first (checks.check_currency_rates holds it)
+            if r.from_ is None or r.from_ > on:
+                break
+            found = r.rate
+        return found
 
     def known_stage(self, stage_id: str) -> bool:
         return stage_id in self.positions

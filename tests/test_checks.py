@@ -11,7 +11,7 @@ from dataclasses import replace
 from funnelctl import checks
 from funnelctl.checks import Issue
 from funnelctl.model import Deal, validate_pipeline
-from funnelctl.pipeline import Ladder, LossReason, Lost, Milestone, Rules, Stage, Target
+from funnelctl.pipeline import Ladder, LossReason, Lost, Milestone, Rate, Rules, Stage, Target
 from funnelctl.yamlio import load_fast
 
 P = validate_pipeline(load_fast(textwrap.dedent("""\
@@ -308,6 +308,15 @@ def test_check_actions() -> None:
         (("actions", 1, "kind"), "unknown action kind 'party' (kinds: visit, call)")]
 
 
+def test_check_currency() -> None:
+    p = replace(P, currency="EUR", currencies={"USD": (Rate(0.92),)})
+    assert checks.check_currency(deal(), p) == []  # no currency: the reporting one
+    assert checks.check_currency(deal(currency="EUR"), p) == []
+    assert checks.check_currency(deal(currency="USD"), p) == []
+    assert checks.check_currency(deal(currency="GBP"), p) == [
+        (("currency",), "currency GBP has no rate in stages.yaml")]
+
+
 # -- pipeline checks (stages.yaml) ------------------------------------------------------
 
 
@@ -383,6 +392,28 @@ def test_check_targets() -> None:
         (("targets", 1), "a target needs deals or amount"),
         (("targets", 2, "period"), "period '2026-11\\n': expected YYYY-MM"),
         (("targets", 2), "a target cannot be negative")]
+
+
+def test_check_reporting_currency() -> None:
+    assert checks.check_reporting_currency(replace(P, currencies={"USD": (Rate(0.9),)})) == []
+    p = replace(P, currency="EUR", currencies={"EUR": (Rate(1.0),)})
+    assert checks.check_reporting_currency(p) == [
+        (("currencies", "EUR"), "currency EUR is the reporting currency (currency: EUR): "
+                                "it needs no rate")]
+
+
+def test_check_currency_rates() -> None:
+    good = (Rate(0.9), Rate(0.95, D(2026, 10, 1)), Rate(0.97, D(2027, 1, 1)))
+    assert checks.check_currency_rates(replace(P, currencies={"USD": good})) == []
+    p = replace(P, currencies={
+        "USD": (Rate(0.9, D(2026, 7, 1)), Rate(0.95, D(2026, 1, 1)), Rate(0.96)),
+        "CNY": (Rate(0),), "JPY": ()})
+    assert checks.check_currency_rates(p) == [
+        (("currencies", "USD", 1, "from"),
+         "currency USD: rates go in date order, 2026-01-01 is not after 2026-07-01"),
+        (("currencies", "USD", 2), "currency USD: only the first rate may leave out 'from'"),
+        (("currencies", "CNY", 0, "rate"), "currency CNY: a rate must be more than 0, not 0"),
+        (("currencies", "JPY"), "currency JPY needs a rate")]
 
 
 # -- a write and validate refuse by the same rule ---------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from funnelctl.analysis.currency import amount_converted, conversion_day
 from funnelctl.checks import entry_requirements, level_values, waived_items
 from funnelctl.model import Deal
 from funnelctl.pipeline import Pipeline
@@ -52,6 +53,11 @@ def road_map(deal: Deal, stored: dict[str, Any], p: Pipeline, today: dt.date,
                         "evidence": lv.evidence if lv else None})
     prob = 1.0 if deal.status == "won" else 0.0 if deal.status == "lost" else (
         stage.probability if stage else 0.0)
+    # in the reporting currency, as every view counts it; None: no rate for the currency
+    converted = amount_converted(
+        deal.amount, deal.currency,
+        conversion_day(deal.status, deal.outcome.date if deal.outcome else None,
+                       max(h.date for h in deal.history), today), p)
     return {
         "deal": stored,
         "derived": {
@@ -59,7 +65,10 @@ def road_map(deal: Deal, stored: dict[str, Any], p: Pipeline, today: dt.date,
             "days_in_stage": max(0, (end - entered).days),
             "entered_stage": entered,
             "probability": prob,
-            "weighted_amount": round(deal.amount * prob, 2),
+            "currency": deal.currency or p.currency,
+            "amount_converted": converted,
+            "reporting_currency": p.currency,
+            "weighted_amount": None if converted is None else round(converted * prob, 2),
             "stall_days": stage.stall_days if stage else None,
             "stalled": bool(stage and deal.status == "open"
                             and (today - entered).days > stage.stall_days),

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
     from funnelctl.problems import Problem
     from funnelctl.store import Loaded
+    from funnelctl.summary import Summary
 
 
 # What a command read or computed in bulk, held here until the process ends so
@@ -98,9 +99,15 @@ def root_and_pipeline(ctx: typer.Context) -> tuple[Path, Pipeline]:
         fail(exc.message, exc.problems)
 
 
-def load(ctx: typer.Context, quiet_skips: bool = False) -> Loaded:
-    """The whole pipeline as summaries, through the cache; says on stderr which files
-    it had to leave out."""
+def load(ctx: typer.Context, quiet_skips: bool = False, convert: bool = True) -> Loaded:
+    """The whole pipeline as summaries, through the cache, every amount converted into
+    the reporting currency at today's rates (``convert=False``: as the files state
+    them, for a view that shows both). Says on stderr which files it had to leave
+    out and, once the command has written its view, which deals it left out of the
+    money totals for want of a rate (``quiet_skips``: neither)."""
+    from dataclasses import replace
+
+    from funnelctl.analysis.currency import converted, left_out
     from funnelctl.store import load_all
 
     s = settings(ctx)
@@ -114,7 +121,40 @@ def load(ctx: typer.Context, quiet_skips: bool = False) -> Loaded:
                   f"(see 'funnelctl validate'):", style="yellow", markup=False)
         for p in loaded.skipped:
             con.print(f"  {p}", markup=False)
+    if convert:
+        priced = converted(loaded.deals, pipeline, s.today)
+        unpriced = priced.left_out
+        if priced.deals is not loaded.deals:
+            loaded = keep_to_exit(replace(loaded, deals=priced.deals))
+    else:
+        unpriced = left_out(loaded.deals, pipeline)
+    if unpriced and not quiet_skips:
+        ctx.call_on_close(lambda: money_note(ctx, pipeline, unpriced))
     return loaded
+
+
+NAMED = 5  # left-out deals named in the note; validate lists every one
+
+
+def money_note(ctx: typer.Context, pipeline: Pipeline, unpriced: list[Summary]) -> None:
+    """After the view: the deals of the view (of the reps its --owner and --team
+    admit) that no money total includes, since stages.yaml has no rate for their
+    currency."""
+    from funnelctl.analysis.select import owners_of
+
+    try:
+        owners = owners_of(pipeline, ctx.params.get("owner"), ctx.params.get("team"))
+    except KeyError:  # an unknown team: the command has said so and shown nothing
+        return
+    deals = [d for d in unpriced if owners is None or d.owner in owners]
+    if not deals:
+        return
+    n = len(deals)
+    named = ", ".join(f"{d.id} {d.amount:,.0f} {d.currency}" for d in deals[:NAMED])
+    more = f" … and {n - NAMED} more (see 'funnelctl validate')" if n > NAMED else ""
+    err_console().print(f"note: {n} deal{'s' if n != 1 else ''} left out of money totals, "
+                        f"no rate for {'their' if n != 1 else 'its'} currency: {named}{more}",
+                        style="yellow", markup=False)
 
 
 def owner_filter(loaded: Loaded, owner: list[str] | None, team: list[str] | None

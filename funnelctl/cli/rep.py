@@ -331,24 +331,33 @@ def list_cmd(
 
     Example: funnelctl list --owner li.wei --status open
     """
+    from funnelctl.analysis.currency import converted, is_left_out
     from funnelctl.analysis.select import select
 
     if status not in (None, "open", "won", "lost"):
         fail(f"--status {status!r}: expected open, won or lost")
-    loaded = load(ctx)
-    if stage and not loaded.pipeline.known_stage(stage):
+    loaded = load(ctx, convert=False)  # each deal's own amount, and converted below
+    p = loaded.pipeline
+    if stage and not p.known_stage(stage):
         fail(f"--stage {stage!r}: unknown stage "
-             f"(stages: {', '.join([*loaded.pipeline.stage_ids, loaded.pipeline.won.id])})")
+             f"(stages: {', '.join([*p.stage_ids, p.won.id])})")
     owners = owner_filter(loaded, owner, team)
     deals = select(loaded.deals, owners, stage, status)
-    pos = loaded.pipeline.positions  # stages in order, then won; an unknown stage last
+    pos = p.positions  # stages in order, then won; an unknown stage last
     deals.sort(key=lambda d: (pos.get(d.stage, 99), d.owner, d.id))
+    priced = converted(deals, p, settings(ctx).today).deals
     if json_out:
-        emit_json([d.as_row() for d in deals])
+        rows = []
+        for d, c in zip(deals, priced, strict=True):
+            row = d.as_row()
+            row["currency"] = d.currency or p.currency  # no currency: the reporting one
+            row["amount_converted"] = None if is_left_out(c, p) else c.amount
+            rows.append(row)
+        emit_json(rows)
         return
     from funnelctl.render.rep import deal_list
 
-    deal_list(out_console(), deals, loaded.pipeline)
+    deal_list(out_console(), deals, p, priced)
 
 
 @app.command("plan")

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from funnelctl.analysis.currency import is_left_out
 from funnelctl.analysis.plan import Plan
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.lines import Col, buffered, table
@@ -41,7 +42,11 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
     head = Text()
     head.append(f"{d['id']}", style="bold")
     head.append(f"  {d['account']}: {d['title']}\n")
-    head.append(f"owner {d['owner']}   amount {money(d['amount'])} {d.get('currency') or ''}   ")
+    head.append(f"owner {d['owner']}   amount {money(d['amount'])} {d.get('currency') or ''}")
+    if der["currency"] != der["reporting_currency"]:  # and in the currency of every total
+        head.append(f" ({money(der['amount_converted'])} {der['reporting_currency']})"
+                    if der["amount_converted"] is not None else " (no rate in stages.yaml)")
+    head.append("   ")
     head.append(f"stage {der['stage_label']} ({d['stage']})", style="bold")
     if status != "open":
         head.append(f"   {status.upper()}", style="green bold" if status == "won" else "red bold")
@@ -53,8 +58,11 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
         head.append(f"   {der['days_in_stage']} days in stage")
         if der["stalled"]:
             head.append(f" (stalled: over {der['stall_days']})", style="red")
+    weighted = der["weighted_amount"]
     head.append(f"\nprobability {der['probability']:.0%}   weighted "
-                f"{money(der['weighted_amount'])}")
+                + (f"{money(weighted)}" if der["currency"] == der["reporting_currency"] else
+                   f"{money(weighted)} {der['reporting_currency']}" if weighted is not None
+                   else f"unknown (no rate for {der['currency']})"))
     if d.get("close"):
         head.append(f"   expected close {d['close']}")
     con.print(Panel(head, expand=False))
@@ -147,16 +155,31 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
 
 
 @buffered
-def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
-    """One line per deal, laid out as lines: a list of 10,000 deals prints at once."""
+def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
+              priced: list[Summary] | None = None) -> None:
+    """One line per deal, laid out as lines: a list of 10,000 deals prints at once.
+    ``deals`` as the files state them; ``priced`` the same deals in the reporting
+    currency (``analysis.currency.converted``; default: ``deals``). A deal in
+    another currency shows its own amount and currency and, in a column that is
+    there only then, the amount converted; the total is of converted amounts."""
+    cur = pipeline.currency
+    priced = deals if priced is None else priced
     # id, owner, stage, status and amount are never cut; account and title share
     # what is left of the screen, a third and two thirds
     ids = [d.id + (" !" if d.flags else "") for d in deals]
     amounts = [money(d.amount) for d in deals]
+    converted = None
+    if priced is not deals:  # some deal is in another currency: say which, and convert
+        amounts = [a if d.currency in (None, cur) else f"{a} {d.currency}"
+                   for a, d in zip(amounts, deals, strict=True)]
+        converted = ["" if d.currency in (None, cur) else
+                     "no rate" if is_left_out(c, pipeline) else money(c.amount)
+                     for d, c in zip(deals, priced, strict=True)]
     fixed = (max([2, *map(cell_len, ids)]) + min(12, max([5, *(cell_len(d.owner)
                                                               for d in deals)]))
              + max([5, *(cell_len(d.stage) for d in deals)]) + 6
-             + max([6, *map(len, amounts)]))
+             + max([6, *map(cell_len, amounts)])
+             + (max([9, *map(len, converted)]) + 2 if converted else 0))
     rest = max(16, con.width - fixed - 2 * 6)
     account_w = max(8, rest // 3)
     cols = [Col("id"), Col("account", max_width=account_w),
@@ -164,14 +187,21 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline) -> None:
             Col("stage"), Col("status"), Col("amount", "right")]
     rows = [[i, d.account, d.title, d.owner, d.stage, d.status, a]
             for i, d, a in zip(ids, deals, amounts, strict=True)]
+    if converted:
+        cols.append(Col("converted", "right"))
+        for row, c in zip(rows, converted, strict=True):
+            row.append(c)
     if any(d.source_id for d in deals):  # imported deals: their id in the source
         cols.append(Col("source id", max_width=16))
         for row, d in zip(rows, deals, strict=True):
             row.append(d.source_id or "")
     con.lines(table(cols, rows, con.width))
-    total = sum(d.amount for d in deals)
+    total = sum(d.amount for d in priced)  # a left-out deal counts 0 there
+    unpriced = sum(1 for d in priced if is_left_out(d, pipeline)) if converted else 0
     noun = "deal" if len(deals) == 1 else "deals"
-    con.print(f"{len(deals)} {noun}, {money(total)} {pipeline.currency}"
+    con.print(f"{len(deals)} {noun}, {money(total)} {cur}"
+              + (f" ({unpriced} left out of the total: no rate for "
+                 f"{'their' if unpriced > 1 else 'its'} currency)" if unpriced else "")
               + ("  (! breaks a process rule: see funnelctl validate)"
                  if any(d.flags for d in deals) else ""), markup=False)
 
