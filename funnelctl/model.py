@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
-from funnelctl.patterns import DEAL_ID
+from funnelctl.patterns import DEAL_ID, DEAL_ID_MAX
 from funnelctl.pipeline import Pipeline
 
 Date = dt.date
@@ -125,11 +125,11 @@ class Snooze(Loose):
 
 
 class Deal(Loose):
-    id: str = Field(pattern=DEAL_ID)
+    id: str = Field(pattern=DEAL_ID, max_length=DEAL_ID_MAX)
     title: str
     account: str
     owner: str
-    amount: float = Field(ge=0)
+    amount: float = Field(ge=0, allow_inf_nan=False)
     currency: str | None = None
     source: str | None = None
     source_id: str | None = Field(None, max_length=100, description=(

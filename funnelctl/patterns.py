@@ -12,6 +12,8 @@ import re
 # \Z, not $: Python's $ also matches before a final newline, pydantic's does not.
 DEAL_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z"
 DEAL_ID_RE = re.compile(DEAL_ID)
+# The id names the file: file systems allow 255 bytes, and a write adds a prefix
+DEAL_ID_MAX = 100
 
 # A target's period: one calendar month
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])\Z"
@@ -19,7 +21,8 @@ PERIOD_RE = re.compile(PERIOD)
 
 
 def is_deal_id(value: str) -> bool:
-    return bool(DEAL_ID_RE.match(value)) and ".." not in value
+    return (bool(DEAL_ID_RE.match(value)) and ".." not in value
+            and len(value) <= DEAL_ID_MAX)
 
 
 def is_period(value: str) -> bool:

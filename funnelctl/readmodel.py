@@ -76,11 +76,11 @@ class Contact(Struct, kw_only=True):
 
 
 class Deal(Struct, kw_only=True):
-    id: Annotated[str, Meta(pattern=patterns.DEAL_ID)]
+    id: Annotated[str, Meta(max_length=100, pattern=patterns.DEAL_ID)]
     title: str
     account: str
     owner: str
-    amount: Annotated[float, Meta(ge=0)]
+    amount: Annotated[float, Meta(ge=0, le=1.7976931348623157e308)]
     currency: str | None = None
     source: str | None = None
     source_id: Annotated[str, Meta(max_length=100)] | None = None

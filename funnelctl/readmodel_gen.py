@@ -109,6 +109,9 @@ def _meta(metadata: list[Any]) -> str | None:
             value = getattr(m, name, None)
             if value is not None:
                 parts.append(f"{name}={value!r}")
+        if getattr(m, "allow_inf_nan", None) is False:
+            # msgspec has no such flag: a bound refuses infinity, and ge/le refuse NaN
+            parts.append("le=1.7976931348623157e308")
         pattern = getattr(m, "pattern", None)
         if pattern is not None:
             if pattern not in _PATTERN_NAMES:

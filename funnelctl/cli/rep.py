@@ -292,6 +292,7 @@ def show_cmd(
     """
     from funnelctl.analysis.roadmap import road_map
     from funnelctl.store import StoreError, find_deal, read_deal
+    from funnelctl.store.files import FileRefused, read_file
     from funnelctl.yamlio import load_fast
 
     s = settings(ctx)
@@ -301,7 +302,9 @@ def show_cmd(
     except StoreError as exc:
         fail(exc.message)
     try:
-        raw = (root / rel).read_bytes()  # once: checked by read_deal, shown as stored
+        raw = read_file(root, rel)  # once: checked by read_deal, shown as stored
+    except FileRefused as exc:
+        fail(f"{rel}: {exc.message}")
     except OSError as exc:
         fail(f"{rel}: cannot read: {exc.strerror}")
     d, problems = read_deal(root, rel, pipeline, raw, full=True)

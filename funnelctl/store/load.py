@@ -63,14 +63,21 @@ def load_all(root: Path, pipeline: Pipeline, use_cache: bool = True,
 
 
 def duplicate_ids(deals: list[Summary]) -> list[Problem]:
-    ids = [d.id for d in deals]
+    """Ids used twice, also where they differ only in case: on a case-insensitive
+    file system (a colleague's laptop) ACME-COOLING.yaml and acme-cooling.yaml are
+    one file."""
+    ids = [d.id.casefold() for d in deals]
     if len(set(ids)) == len(ids):  # the usual case, checked at C speed
         return []
-    seen: dict[str, str] = {}
+    seen: dict[str, Summary] = {}
     out = []
-    for d in deals:
-        if d.id in seen:
-            out.append(Problem(d.path, 1, f"id {d.id!r} is also used by {seen[d.id]}"))
+    for d, key in zip(deals, ids, strict=True):
+        first = seen.get(key)
+        if first is None:
+            seen[key] = d
+        elif first.id == d.id:
+            out.append(Problem(d.path, 1, f"id {d.id!r} is also used by {first.path}"))
         else:
-            seen[d.id] = d.path
+            out.append(Problem(d.path, 1, f"id {d.id!r} is also used, as {first.id!r}, "
+                                          f"by {first.path}"))
     return out

@@ -28,6 +28,8 @@ def describe_error(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"missing {loc!r}"
     msg = err["msg"].removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and loc == "id":  # as `new --id` says it
+        return f"id {err['input']!r}: use letters, digits, '.', '_' and '-' only"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         msg = "expected a date YYYY-MM-DD"
     return f"{loc}: {msg}" if loc else msg
