@@ -114,3 +114,42 @@ def test_a_killed_writes_temporary_file_is_removed_by_the_next_write(world) -> N
     res = world.run("act", "a", "--kind", "visit", "--goal", "g", "--result", "r")
     assert res.exit_code == 0, res.output
     assert not stale.exists() and other.exists()
+
+
+def test_init_never_writes_through_a_symlink(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from funnelctl.cli.app import app
+
+    runner = CliRunner()
+    folder = tmp_path / "sales"
+    folder.mkdir()
+    outside = tmp_path / "elsewhere.yaml"
+    os.symlink(outside, folder / "stages.yaml")  # dangling: it would create elsewhere.yaml
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 1
+    assert res.stderr == f"funnelctl: {folder / 'stages.yaml'} is a symlink; nothing written\n"
+    assert not outside.exists()
+    os.unlink(folder / "stages.yaml")
+    target = tmp_path / "shared.gitignore"
+    target.write_text("keep\n")
+    os.symlink(target, folder / ".gitignore")
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 1 and "is a symlink; nothing written" in res.stderr
+    assert target.read_text() == "keep\n" and not (folder / "stages.yaml").exists()
+
+
+def test_init_on_an_existing_pipeline_says_so(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from funnelctl.cli.app import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    before = (tmp_path / "stages.yaml").read_bytes()
+    res = runner.invoke(app, ["init", str(tmp_path)])
+    assert res.exit_code == 1
+    assert res.stderr == f"funnelctl: {tmp_path / 'stages.yaml'} exists already; " \
+                         "nothing written\n"
+    assert (tmp_path / "stages.yaml").read_bytes() == before
+    assert (tmp_path / ".gitignore").read_text() == ".funnelctl-cache/\n.*.tmp\n"

@@ -578,15 +578,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory):
     h.close()
 
 
-INIT_NOT_ATOMIC = pytest.mark.xfail(
-    strict=True, reason="init writes stages.yaml in place (Path.write_text) and appends to "
-    ".gitignore: killed during the write it leaves a truncated stages.yaml, which no command "
-    "can read and which a second `init` refuses to replace ('exists already; nothing "
-    "written')")
-
-
-@pytest.mark.parametrize("name", [pytest.param(w.name, marks=INIT_NOT_ATOMIC)
-                                  if w.name == "init" else w.name for w in WRITES])
+@pytest.mark.parametrize("name", [w.name for w in WRITES])
 def test_a_write_killed_at_any_file_system_step_leaves_the_old_or_the_new_file(
         tmp_path: Path, harness: Harness, name: str) -> None:
     w = BY_NAME[name]
@@ -627,9 +619,6 @@ def test_a_write_killed_at_any_file_system_step_leaves_the_old_or_the_new_file(
                                                                      strict=True)))
 
 
-@pytest.mark.xfail(strict=True, reason="`funnelctl init` writes a .gitignore with "
-                   "'.funnelctl-cache/' only: a killed write's temporary file "
-                   "'deals/.NAME.yaml.XXXX.tmp' shows in `git status`")
 def test_a_pipeline_made_by_init_hides_a_killed_writes_temporary_file(tmp_path: Path) -> None:
     """A write killed between creating its temporary file and renaming it leaves
     ``.NAME.XXXX.tmp`` beside the deal; in a pipeline `funnelctl init` made, git must

@@ -25,6 +25,9 @@ from funnelctl.cli.common import (
     skipped_json,
 )
 
+# What init puts in .gitignore: the cache and locks, and a write in progress
+IGNORED = [".funnelctl-cache/", ".*.tmp"]
+
 
 @app.command("init")
 def init_cmd(
@@ -39,21 +42,31 @@ def init_cmd(
     """
     from importlib.resources import files
 
-    from funnelctl.store import STAGES_FILE
+    from funnelctl.store import STAGES_FILE, StoreError, atomic_write, create_exclusive
 
     if template not in ("en", "zh"):
         fail(f"--template: {template!r} is not one of en, zh")
     target = directory / STAGES_FILE
+    ignore = directory / ".gitignore"
+    for path in (target, ignore):
+        if path.is_symlink():  # a dangling one too: never write where it leads
+            fail(f"{path} is a symlink; nothing written")
     if target.exists():
         fail(f"{target} exists already; nothing written")
     text = (files("funnelctl") / "templates" / f"stages_{template}.yaml").read_text("utf-8")
-    (directory / "deals").mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    ignore = directory / ".gitignore"
-    lines = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
-    if ".funnelctl-cache/" not in lines:
-        with ignore.open("a", encoding="utf-8") as f:
-            f.write(".funnelctl-cache/\n")
+    try:
+        (directory / "deals").mkdir(parents=True, exist_ok=True)
+        create_exclusive(target, text)  # whole or not at all, and never over another
+        lines = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
+        wanted = [line for line in IGNORED if line not in lines]
+        if wanted:
+            old = ignore.read_text("utf-8") if ignore.exists() else ""
+            sep = "" if not old or old.endswith("\n") else "\n"
+            atomic_write(ignore, old + sep + "\n".join(wanted) + "\n")
+    except StoreError as exc:
+        fail(exc.message)
+    except OSError as exc:
+        fail(f"{directory}: {exc.strerror}; nothing written")
     typer.echo(f"created {target} and {directory / 'deals'}/")
 
 
