@@ -267,6 +267,25 @@ def check_history(deal: Deal, p: Pipeline) -> list[Finding]:
     return out
 
 
+def check_close_date(deal: Deal, p: Pipeline) -> list[Finding]:
+    if deal.close is not None and deal.close < deal.created:
+        return [(("close",), f"close {deal.close} is before the deal was created "
+                             f"({deal.created})")]
+    return []
+
+
+def dated_after_today(history: Sequence[tuple[str, dt.date, bool]],
+                      outcome: dt.date | None, today: dt.date) -> list[Finding]:
+    """Moves and outcomes cannot have happened yet. Depends on the day, so it is not
+    among CHECKS (whose findings are cached with the deal): validate runs it."""
+    out: list[Finding] = [(("history", n, "date"), f"history date {move[1]} is after today "
+                                                   f"({today})")
+                          for n, move in enumerate(history) if move[1] > today]
+    if outcome is not None and outcome > today:
+        out.append((("outcome", "date"), f"outcome date {outcome} is after today ({today})"))
+    return out
+
+
 def check_milestones_passed(deal: Deal, p: Pipeline) -> list[Finding]:
     """Every milestone of every stage before the current one is ticked (or waived)."""
     if not p.known_stage(deal.stage):
@@ -356,6 +375,7 @@ def check_currency(deal: Deal, p: Pipeline) -> list[Finding]:
 CHECKS: list[Callable[[Deal, Pipeline], list[Finding]]] = [
     check_stage_exists,
     check_history,
+    check_close_date,
     check_milestones_passed,
     check_milestones_known,
     check_levels,

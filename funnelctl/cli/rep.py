@@ -408,8 +408,18 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
 
     Example: funnelctl validate
     """
+    from funnelctl.checks import dated_after_today
+    from funnelctl.store import locate
+
     loaded = load(ctx, quiet_skips=True)
-    problems = sorted(loaded.problems, key=lambda p: (p.file, p.line))
+    root, _ = root_and_pipeline(ctx)
+    today = settings(ctx).today
+    found = list(loaded.problems)
+    for d in loaded.deals:  # the one rule that depends on the day: not in the cache
+        if d.last_move > today or (d.outcome_date is not None and d.outcome_date > today):
+            found.extend(locate(root, d.path, dated_after_today(d.history, d.outcome_date,
+                                                                today)))
+    problems = sorted(found, key=lambda p: (p.file, p.line))
     files = len({p.file for p in problems})
     if json_out:
         emit_json({"deals": len(loaded.deals), "problems": [p.as_json() for p in problems]})

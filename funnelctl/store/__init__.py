@@ -15,6 +15,7 @@ from funnelctl.store.load import Loaded, duplicate_ids, load_all, load_pipeline
 from funnelctl.store.lock import deal_lock
 from funnelctl.store.read import (
     describe_error,
+    locate,
     parse_one,
     read_deal,
     validate_pipeline_text,
@@ -27,6 +28,7 @@ from funnelctl.store.write import atomic_write, atomic_write_bytes, create_exclu
 __all__ = [
     "CACHE_DIR", "DEALS_DIR", "STAGES_FILE", "Loaded", "StoreError", "atomic_write",
     "atomic_write_bytes", "create_exclusive", "deal_files", "deal_lock", "describe_error",
-    "duplicate_ids", "find_deal", "find_root", "load_all", "load_pipeline", "parse_one",
+    "duplicate_ids", "find_deal", "find_root", "load_all", "load_pipeline", "locate",
+    "parse_one",
     "read_deal", "update_deal", "validate_pipeline_text",
 ]

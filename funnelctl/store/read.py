@@ -142,3 +142,16 @@ def parse_one(root: Path, rel: str, pipeline: Pipeline) -> tuple[Summary | None,
     if deal is None:
         return None, problems
     return summarize(deal, rel, [f"{p.line}: {p.message}" for p in problems]), problems
+
+
+def locate(root: Path, rel: str, findings: list[tuple[tuple[Any, ...], str]]
+           ) -> list[Problem]:
+    """Findings about a deal file as problems on their lines (the file is read again:
+    for the few deals a rule flags after they were read)."""
+    from funnelctl import yamlio
+
+    try:
+        text = read_file(root, rel)
+    except (FileRefused, OSError):
+        return [Problem(rel, 1, msg) for _, msg in findings]
+    return [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
