@@ -1,10 +1,17 @@
 """YAML in two speeds.
 
-Reading the pipeline uses libyaml through PyYAML's C loader (about 0.7 ms a deal
-file), with the implicit resolvers narrowed to YAML 1.2's core schema so that it
-reads exactly what ruamel's round-trip writer means: ``no``, ``on`` and ``yes``
-stay strings, ``09:30`` is not a number of minutes. Writing one file uses ruamel's
-round-trip mode, which keeps comments, key order, quoting and indentation.
+Reading the pipeline parses YAML 1.2 core-schema scalars: ``no``, ``on`` and ``yes``
+stay strings, ``09:30`` is not a number of minutes, ``010`` is ten, exactly as
+ruamel's round-trip writer means them. The reference reader is libyaml through
+PyYAML's C loader, its implicit resolvers narrowed to the core schema, and a
+hand-written node builder (about 0.7 ms a deal file). When the Rust parser yaml_rs
+is installed, it reads a file instead (about 0.1 ms with the scan that decides) if
+the file holds nothing yaml_rs was seen to read otherwise than the reference;
+tests hold the two equal on the sample and generated deals, on thousands of
+mutations of them and on tricky scalars. A file yaml_rs refuses is read again by
+the reference, so every problem and its message is the reference's. Aliases are
+bounded on both paths. Writing one file uses ruamel's round-trip mode, which keeps
+comments, key order, quoting and indentation.
 
 Line numbers are found only when there is a problem to report: the file is then
 composed into nodes and the problem's path walked to its node.
@@ -18,6 +25,14 @@ import re
 from typing import Any
 
 import yaml
+
+try:  # a Rust YAML 1.2 parser: ~5x faster than libyaml and _build on a deal file
+    import yaml_rs
+
+    HAVE_YAML_RS = True
+except ImportError:  # pragma: no cover - an optional speed-up; the reference reads all
+    yaml_rs = None
+    HAVE_YAML_RS = False
 
 try:  # libyaml ships inside PyYAML's wheels; without it the pure loader is ~10x slower
     from yaml import CSafeLoader as _BaseLoader
@@ -115,24 +130,182 @@ class YamlError(Exception):
 def load_fast(text: str | bytes) -> Any:
     """Parse one YAML document for reading; raises YamlError with a 1-based line.
 
-    libyaml composes the node tree; ``_build`` turns it into Python values with the
-    same results as CoreLoader's constructors (a test holds them equal) at about
-    half their cost, which is most of a cold start."""
+    yaml_rs reads the text when ``rs_may_read`` finds nothing in it that yaml_rs
+    reads otherwise than ``load_reference``; a text it refuses, and every other
+    text, is read by ``load_reference``: the same values, the same problems."""
+    if HAVE_YAML_RS:
+        s = rs_may_read(text)
+        if s is not None:
+            try:
+                return yaml_rs.loads(s, alias_limits=_RS_ALIAS_LIMITS)
+            except Exception:  # refused (or it broke): the reference finds the line
+                pass
+    return load_reference(text)
+
+
+def load_reference(text: str | bytes) -> Any:
+    """The reference reader: libyaml composes the node tree; ``_build`` turns it into
+    Python values with the same results as CoreLoader's constructors (a test holds
+    them equal) at about half their cost."""
     try:
         loader = CoreLoader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
-        return None if node is None else _build(node)
+        if node is None:
+            return None
+        anchors = b"&" in text if isinstance(text, bytes) else "&" in text
+        return _build_counted(node, [MAX_ALIAS_NODES]) if anchors else _build(node)
     except RecursionError:
         return _raise(1, "not valid YAML: an alias refers to itself")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return _raise(line, f"not valid YAML: {exc.problem or exc}")
+    except yaml.reader.ReaderError as exc:  # a character libyaml refuses: on its line
+        return _raise(_line_at(text, exc.position), f"not valid YAML: {exc}")
     except yaml.YAMLError as exc:
         return _raise(1, f"not valid YAML: {exc}")
+
+
+def _line_at(text: str | bytes, offset: int) -> int:
+    """The 1-based line of a byte offset into the UTF-8 text, as libyaml counts it."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return 1  # UTF-16: libyaml's offsets are not into these bytes
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+# -- when yaml_rs may read a text ------------------------------------------------
+#
+# yaml_rs is a YAML 1.2 parser, libyaml a YAML 1.1 one narrowed to 1.2's scalars;
+# on a file as funnelctl and people write deals they agree (tests/test_yamlio.py
+# holds them equal on every sample and generated deal, on mutations of them and on
+# tricky scalars; a differential fuzzer found the rest). Where they were seen to
+# differ on a text both accept, or where yaml_rs could crash or explode, the scan
+# below sends the text to the reference:
+#
+# - yaml_rs reads dates and times inside quoted and block scalars ("2026-01-02",
+#   '12:30:45', |- 2026-01-02), bare times (12:30:45) as datetime.time, dates with a
+#   time but no seconds as datetimes, and as text the timestamps libyaml reads with
+#   one-digit fields or spaced zones (2026-1-5, 2026-01-02  10:20:30 Z);
+# - yaml_rs reads 0b1, 0X1F, 0O17, +0x1, -0o7, _1, 1_0.5, .NaN and .iNF as numbers;
+# - yaml_rs accepts tags it does not know (!foo x, !!binary), makes sets (!!set),
+#   tuples and frozensets of complex keys ([1, 2]: x), a None key (: x), [a:], plain
+#   scalars that start with | or > in flow collections, a list of documents
+#   (a\n---\nb), an unindented top-level block scalar; it reads tabs, NUL (it stops
+#   there), NEL, LS and PS, and a last block scalar without a line break, otherwise;
+# - libyaml and yaml_rs name anchors differently; aliases are rare in deal files;
+# - yaml_rs has no depth limit on block collections and overflows its stack at a
+#   few thousand levels (SIGSEGV: a 40 KB file of "- - - ..." kills the process),
+#   while the reference refuses ~500: deep indentation and long runs of "- " and
+#   more than 64 flow brackets go to the reference.
+#
+# The scan costs a fraction of the parse: one pass of bytes.translate keeps the rare
+# characters whose regular expressions need to run at all, another maps digits to 9
+# so that odd dates and times are plain substrings; the rest are expressions that
+# start with a literal character.
+_RARE = b"\t\r!&*?[]{}%'|>\\\xc2" + bytes(range(32)) + b"\x7f"  # what translate keeps
+_ORDINARY = bytes(sorted(set(range(256)) - set(_RARE) | {10}))
+_CONTROLS = bytes(sorted(set(range(256)) - set(range(32)) - {127} | {10, 13}))
+_DIGITS = bytes.maketrans(b"0123456789xXoObB", b"9999999999xxxxxx")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # C1 controls, NEL among them
+_NODE_PROPS = re.compile(  # a tag, an anchor, an alias, an explicit key (also [?a])
+    rb"[!?](?<![^\s\[{,:][!?])|[&*](?<![^\s\[{,:][&*])[^\s,\[\]{}]")
+_SEQ_KEY = re.compile(rb"\][ \t]*:")  # [1, 2]: x
+_MAP_KEY = re.compile(rb"\}[ \t]*:")  # {a: 1}: x
+_FLOW_BAR = re.compile(rb"[\[{,:]\s*[|>]")  # libyaml starts no plain scalar with | or >
+_DQ = re.compile(rb'"(?<![^\s\[{,:]")[\s\d\\]')  # "2026-01-02", "\x32026-01-02"
+_SQ = re.compile(rb"'(?<![^\s\[{,:]')\s*\d")  # '12:30:45'
+_STRIP = re.compile(rb"[|>][1-9]?-")  # |- 2026-01-02, a strip-chomped block scalar
+_BLOCK = re.compile(rb"[|>][-+0-9]*[ ]*(?:#[^\n\r]*)?(?:[\n\r]|\Z)")  # a block scalar
+_START = re.compile(r"(?:\s|#[^\n\r]*|---(?=\s))*")  # comments and --- before a document
+_HEX = re.compile(rb"0(?<![\w.]0)[xXoObB]")  # hexadecimal, octal, binary
+_UNDERSCORE = re.compile(rb"_(?:(?<=[\d._]_)|[\d._]|(?<=[eE]_)_*[-+])")  # _1, 1_0.5
+_INF_NAN = re.compile(rb"\.(?:[iI][nN][fF]|[nN][aA][nN])")  # .inf and .nan in any case
+_LINE_START = re.compile(  # ---, ..., %YAML, : x, deep indentation, deep "- - -"
+    rb"\n(?:--|\.\.|%|:| {48}| *- +(?:- +){15})")
+_DEEP_START = re.compile(rb" *- +(?:- +){15}")
+_COLON = re.compile(rb":(?:[,\]}:]|(?<=[ ,\[{]:))")  # [a:], a::b, ' : x', {: x}
+_ODD_DATE = re.compile(rb"-9(?:-|9-9(?!9))")  # 2026-1-5, 2026-01-5 (digits mapped to 9)
+_HOURS = re.compile(rb"9:99")  # a time (idem)
+_DATE_TIME = re.compile(rb"-\d\d?(?:[Tt]|\s+)\d")  # 2026-01-02 10:20, 2026-01-02\n  10:20
+_RS_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=10_000) if yaml_rs else None
+
+
+def rs_may_read(text: str | bytes) -> str | None:
+    """The text for yaml_rs to read, or None when the reference must read it: it is
+    not UTF-8, or holds something the two read differently (see above)."""
+    if isinstance(text, bytes):
+        data = text
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    else:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            return None
+    if text[:1] == "\ufeff":
+        text, data = text[1:], data[3:]
+    rare = data.translate(None, _ORDINARY)
+    if rare and not _rare_may_read(text, data, rare):
+        return None
+    if not text.isascii() and ("\u2028" in text or "\u2029" in text or "\ufeff" in text
+                               or "\ufffe" in text or "\uffff" in text):
+        return None  # LS and PS are line breaks to libyaml; BOMs; non-characters
+    if text[:1] in (":", "%") or text[:3] == "..." or text[:48] == " " * 48 or \
+            _DEEP_START.match(data):
+        return None  # as after a line break (below), on the first line
+    if _LINE_START.search(data) or _COLON.search(data):
+        return None  # another document, a directive, an empty key, deep indentation
+    digits = data.translate(_DIGITS)
+    if _ODD_DATE.search(digits):
+        return None  # 2026-1-5, 2026-01-5
+    if _HOURS.search(digits) and (b":99:99" in digits or _DATE_TIME.search(data)):
+        return None  # 12:30:45 (and every timestamp), 2026-01-02T10:20
+    if b"9x" in digits and _HEX.search(data):
+        return None  # 0x1f, 0X1F, 0b1
+    if _DQ.search(data) or (b"'" in rare and _SQ.search(data)):
+        return None
+    if _UNDERSCORE.search(data) or _INF_NAN.search(data):
+        return None
+    return text
+
+
+def _rare_may_read(text: str, data: bytes, rare: bytes) -> bool:
+    """The checks for the rarer characters a text holds (``rare``, in file order)."""
+    if rare.translate(None, _CONTROLS):
+        return False  # NUL and other controls, tabs
+    if b"\xc2" in rare and _C1.search(data):
+        return False
+    if (b"!" in rare or b"&" in rare or b"*" in rare or b"?" in rare) and \
+            _NODE_PROPS.search(data):
+        return False
+    if b"[" in rare or b"{" in rare or b"]" in rare or b"}" in rare:
+        if rare.count(b"[") + rare.count(b"{") > 64:
+            return False
+        if (b"]" in rare and _SEQ_KEY.search(data)) or (b"}" in rare and _MAP_KEY.search(data)):
+            return False
+        if (b"|" in rare or b">" in rare) and _FLOW_BAR.search(data):
+            return False
+    if b"\r" in rare and ("\r-" in text or "\r." in text or "\r%" in text
+                          or "\r:" in text or "\r" + " " * 48 in text):
+        return False  # as after \n, for a file with CR line breaks
+    if b"|" in rare or b">" in rare:
+        if _STRIP.search(data):
+            return False
+        if _BLOCK.search(data):  # a block scalar: it may end the document, or be it
+            if not text.endswith(("\n", "\r")):
+                return False
+            body = text.rstrip()
+            last = body[max(body.rfind("\n"), body.rfind("\r")) + 1:]
+            if "|" in last or ">" in last or text[_START.match(text).end():][:1] in "|>":
+                return False  # (libyaml wants a document's lines indented)
+    return True
 
 
 def _raise(line: int, message: str) -> Any:
@@ -203,6 +376,41 @@ def _build(node: Any) -> Any:
         raise yaml.constructor.ConstructorError(
             None, None, f"unsupported tag {tag!r}", node.start_mark)
     return convert(node.value)
+
+
+# The reference builds a node as often as aliases refer to it: nine levels of nine
+# aliases ("billion laughs", 700 bytes) would build 387 million. A text with an
+# anchor is built by this copy of _build, which counts the nodes it builds again.
+MAX_ALIAS_NODES = 10_000
+
+
+def _build_counted(node: Any, budget: list[int], seen: set[int] | None = None) -> Any:
+    if seen is None:
+        seen = set()
+    if id(node) in seen:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise yaml.constructor.ConstructorError(
+                None, None, "too many aliases", node.start_mark)
+    else:
+        seen.add(id(node))
+    tag = node.tag
+    if tag == _MAP:
+        out: dict = {}
+        for key_node, value_node in node.value:
+            key = _build_counted(key_node, budget, seen)
+            try:
+                if key in out:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark)
+            except TypeError:  # an unhashable key such as a list
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain value", key_node.start_mark) from None
+            out[key] = _build_counted(value_node, budget, seen)
+        return out
+    if tag == _SEQ:
+        return [_build_counted(item, budget, seen) for item in node.value]
+    return _build(node)
 
 
 def line_of(text: str | bytes, loc: tuple[Any, ...]) -> int:
