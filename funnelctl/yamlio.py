@@ -158,15 +158,32 @@ def load_reference(text: str | bytes) -> Any:
         anchors = b"&" in text if isinstance(text, bytes) else "&" in text
         return _build_counted(node, [MAX_ALIAS_NODES]) if anchors else _build(node)
     except RecursionError:
-        return _raise(1, "not valid YAML: an alias refers to itself")
+        return _raise(_first_alias_line(text), "not valid YAML: an alias refers to itself")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return _raise(line, f"not valid YAML: {exc.problem or exc}")
+        return _raise(line, f"not valid YAML: {_first_line(exc.problem or exc)}")
     except yaml.reader.ReaderError as exc:  # a character libyaml refuses: on its line
-        return _raise(_line_at(text, exc.position), f"not valid YAML: {exc}")
+        return _raise(_line_at(text, exc.position), f"not valid YAML: {_first_line(exc)}")
     except yaml.YAMLError as exc:
-        return _raise(1, f"not valid YAML: {exc}")
+        return _raise(1, f"not valid YAML: {_first_line(exc)}")
+
+
+def _first_line(exc: object) -> str:
+    """A problem is one line (``path:line: message``); libyaml's own messages may go on
+    with where it was (``in "<byte string>", position 19``), which the line says."""
+    return str(exc).strip().split("\n", 1)[0]
+
+
+_ALIAS = re.compile(rb"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+")
+
+
+def _first_alias_line(text: str | bytes) -> int:
+    """The line of the first alias: where a self-referring one is found (the parser's
+    recursion error says no line)."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    found = _ALIAS.search(data)
+    return data.count(b"\n", 0, found.end()) + 1 if found else 1
 
 
 def _line_at(text: str | bytes, offset: int) -> int:
