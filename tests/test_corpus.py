@@ -484,10 +484,11 @@ USAGE = [
     pytest.param(["forecast", "--period", "2026-13"], "'2026-13'", id="forecast-period",
                  marks=[pytest.mark.xfail(strict=True, reason="exits 1: \"funnelctl: --period "
                                                               "'2026-13': expected YYYY-MM\"")]),
-    pytest.param(["--today", "2026-02-30", "list"], "'2026-02-30'", id="today-impossible",
-                 marks=[pytest.mark.xfail(strict=True, reason="exits 1: \"funnelctl: --today: "
-                                                              "'2026-02-30' is not a date "
-                                                              "YYYY-MM-DD\"")]),
+    pytest.param(["--today", "2026-02-30", "list"], "'2026-02-30'", id="today-impossible"),
+    pytest.param(["--today", "20261124", "list"], "'20261124'", id="today-basic-format"),
+    pytest.param(["--today", "2026W482", "list"], "'2026W482'", id="today-week-date"),
+    pytest.param(["--today", "9999-12-31", "plan"], "9999-12-31", id="today-last-day"),
+    pytest.param(["--today", "0001-01-01", "review"], "0001-01-01", id="today-first-day"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,25 @@ class Settings:
     use_cache: bool
 
 
+# Dates a command computes from (a week back, a quarter ahead) stay inside what a
+# date can hold: 0001-01-01 minus a week or 9999-12-31 plus one would be an error
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value: str, what: str) -> dt.date:
+    """A date option's value, YYYY-MM-DD only (Python would also take 20261124 and
+    2026W482); a bad one is a usage error: exit 2."""
     try:
-        return dt.date.fromisoformat(value)
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        fail(f"{what}: {value!r} is not a date YYYY-MM-DD")
+        fail(f"{what}: {value!r} is not a date YYYY-MM-DD", code=2)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        fail(f"{what}: {value} is outside {FIRST_DAY} .. {LAST_DAY}", code=2)
+    return day
 
 
 def read_clock(today: str | None) -> dt.date:
@@ -62,13 +77,13 @@ def settings(ctx: typer.Context) -> Settings:
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def out_console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)
 
 
 def print_problems(problems: list[Problem]) -> None:
