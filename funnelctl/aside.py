@@ -2,12 +2,13 @@
 
 ``here`` runs it at once, in this process. ``forked`` runs it in a forked child
 on the other core while the caller goes on, and pickles the result back: worth it
-only when the work is large and its result small (a pipeline's listing, per-rep
-tallies, a rendered half of a review). The answer never depends on which was
+only when the work is large and its result small (a pipeline's listing, the
+written sections of half a team's reviews). The answer never depends on which was
 used: a child that fails is replaced by running the function here.
 
-An analysis or a view takes such a function as an argument and stays free of
-processes; the command picks ``for_size(n)``.
+A tool of the edge (the commands, the store): the analysis and the views know
+nothing of processes. The caller cuts the work in parts, runs one part through
+``for_size(n) or here`` and the others itself, and joins the plain results.
 """
 
 from __future__ import annotations

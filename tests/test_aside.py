@@ -51,51 +51,44 @@ def test_small_work_stays_here() -> None:
     assert aside.for_size(aside.FORK_FROM) is (aside.forked if aside.can_fork() else None)
 
 
-def _review(*args: str) -> str:
+def _review(*args: str, styled: bool = False) -> str:
+    env = {"COLUMNS": "100", **({"FORCE_COLOR": "1"} if styled else {"NO_COLOR": "1"})}
     res = CliRunner().invoke(app, ["--dir", str(ROOT), "--no-cache", "--today", "2026-11-24",
-                                   "review", *args], env={"COLUMNS": "100", "NO_COLOR": "1"})
+                                   "review", *args], env=env)
     assert res.exit_code == 0, res.output
     return res.stdout
 
 
+FORMATS = [(), ("--json",), ("--format", "md"), ("--owner", "li.wei"),
+           ("--format", "md", "--team", "east")]
+
+
 @pytest.mark.skipif(not LINUX, reason="forks only on Linux with two cores")
 def test_the_review_is_the_same_when_work_is_forked(monkeypatch) -> None:
-    """The sample pipeline's review in every format, with the tallies counted by a
-    child and the sections rendered by one, is what one process writes."""
+    """The sample pipeline's review in every format, with the first reps' sections
+    reviewed and written by a child, is what one process writes."""
     monkeypatch.setattr(aside, "FORK_FROM", 10**9)
-    alone = [_review(), _review("--json"), _review("--format", "md")]
+    alone = [_review(*args) for args in FORMATS]
     forks = []
     real = aside.forked
     monkeypatch.setattr(aside, "FORK_FROM", 1)
-    monkeypatch.setattr(aside, "forked", lambda fn, *a: forks.append(fn) or real(fn, *a))
-    assert [_review(), _review("--json"), _review("--format", "md")] == alone
-    # the tallies for each format, and half the sections of text and Markdown
-    assert [f.__name__ for f in forks] == ["_tallies", "rendered", "_tallies", "_tallies",
-                                           "_sections"]
+    monkeypatch.setattr(aside, "forked", lambda fn, *a: forks.append((fn, a)) or real(fn, *a))
+    assert [_review(*args) for args in FORMATS] == alone
+    # text and Markdown: a child reviews the reps that hold the first half of the deals,
+    # this process the rest; --json is not forked
+    assert [fn.__name__ for fn, _ in forks] == ["reviewed"] * 4
+    # (the sample's reps hold 26, 36, 27 and 7 deals: the first two pass 48 of 96)
+    assert [[o for o, _ in a[0]] for _, a in forks] == [
+        ["anna.berg", "li.wei"], ["anna.berg", "li.wei"], ["li.wei"], ["anna.berg", "li.wei"]]
 
 
 @pytest.mark.skipif(not LINUX, reason="forks only on Linux with two cores")
-def test_a_styled_review_is_the_same_when_a_child_renders_half() -> None:
-    """On a terminal (styles, colours), the half a child renders joins the rest
-    exactly where one process would have written it."""
-    import datetime as dt
-    import io
-
-    from rich.console import Console
-
-    from funnelctl.analysis.review import weekly_review
-    from funnelctl.render.views import review
-    from funnelctl.store import load_all, load_pipeline
-
-    p = load_pipeline(ROOT, use_cache=False)
-    deals = load_all(ROOT, p, use_cache=False).deals
-    today = dt.date(2026, 11, 24)
-    rv = weekly_review(deals, p, today, today - dt.timedelta(days=7))
-    outputs = []
-    for how in (None, aside.forked):
-        con = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
-                      width=100, highlight=False)
-        review(con, rv, p, how)
-        outputs.append(con.file.getvalue())
-    assert "\x1b[1m" in outputs[0] and outputs[0].count("\n") > 200
-    assert outputs[1] == outputs[0]
+def test_a_styled_review_is_the_same_when_a_child_writes_part(monkeypatch) -> None:
+    """On a terminal (styles, colours), the sections a child writes join the rest
+    exactly where one process would have written them."""
+    monkeypatch.setattr(aside, "FORK_FROM", 10**9)
+    alone = _review(styled=True)
+    monkeypatch.setattr(aside, "FORK_FROM", 1)
+    forked = _review(styled=True)
+    assert "\x1b[1m" in alone and alone.count("\n") > 200
+    assert forked == alone

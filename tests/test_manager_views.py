@@ -309,6 +309,81 @@ def test_review_moves_figures_and_questions(world) -> None:
     assert "Leaderboard 2026-11" in text and "regressed" in text
 
 
+def test_review_lists_20_moves_in_both_formats_and_counts_the_rest(world) -> None:
+    # 23 deals came in since 2026-11-17 (7 days before today): 20 listed, 3 counted;
+    # --json has them all
+    for i in range(23):
+        world.deal(f"in{i:02d}", history=[("lead", "2026-11-18")])
+    assert len(world.json("review")["reps"][0]["moved"]) == 23
+    text = world.run("review").stdout
+    assert text.count(" inflow ") == 20 and "  … and 3 more (--json has them all)\n" in text
+    md = world.run("review", "--format", "md").stdout
+    assert md.count("**inflow**") == 20 and "- … and 3 more (--json has them all)\n" in md
+
+
+def _sections(world, since_days: int = 7):
+    import datetime as dt
+
+    from funnelctl.analysis.review import (
+        by_owner,
+        rep_review,
+        rep_sections,
+        team_review,
+        team_section,
+        team_share,
+    )
+
+    loaded = world.loaded()
+    p, deals = loaded.pipeline, loaded.deals
+    since = TODAY - dt.timedelta(days=since_days)
+    groups = list(by_owner(deals).items())
+    reps = rep_sections(groups, p, TODAY, since, "2026-11")
+    team = team_section([team_share(s) for s in reps], deals, p, TODAY, "2026-11")
+    whole = team_review([rep_review(o, ds, p, TODAY, since, "2026-11") for o, ds in groups],
+                        deals, p, TODAY, "2026-11")
+    return reps, team, whole
+
+
+def test_a_review_section_is_one_set_of_data_for_both_formats(world) -> None:
+    """A rep's section lists his moves and every warned deal, worst first; the team's,
+    joined from what it takes of its reps' sections, counts the moves by kind and keeps
+    the largest warnings of 5 deals: what the team's whole review holds."""
+    for i in range(7):  # ann: 7 stalled deals, the larger the later
+        world.deal(f"a{i}", amount=100 * (i + 1), history=[("lead", "2026-10-01")])
+    world.deal("b-won", owner="bob", stage="won", status="won", amount=3000,
+               history=[("lead", "2026-10-20"), ("won", "2026-11-19")],
+               extra="outcome: {date: 2026-11-19}\n")
+    world.deal("b-new", owner="bob", history=[("lead", "2026-11-18")])
+    (ann, bob), team, whole = _sections(world)
+    assert [(m.kind, m.deal) for m in bob.moved] == [("won", "b-won"), ("inflow", "b-new")]
+    assert [ws[0].deal for ws in bob.warned] == ["b-new"]
+    # b-new's need is at 0 where nurture needs 2, and it has no next step
+    assert [q.kind for q in bob.questions] == ["ladder", "next_step"]
+    assert [ws[0].deal for ws in ann.warned] == ["a6", "a5", "a4", "a3", "a2", "a1", "a0"]
+    assert (team.moved, team.more_moved, team.questions) == ([], 0, [])
+    assert team.move_kinds == [("won", 1, 3000), ("inflow", 1, 1000)]
+    assert [ws[0].deal for ws in team.warned] == ["a6", "a5", "a4", "a3", "a2"]
+    # a0-a6: stalled, judge, follow-up and no next step each; b-new: no next step
+    assert (team.warned_deals, team.warnings) == (8, 29)
+    assert (team.funnel, team.figures) == (whole.funnel, whole.figures)
+    assert team.warned == whole.stalls.grouped(5)[0]
+
+
+def test_the_team_counts_a_duplicate_id_once_as_stalls_does(world) -> None:
+    """One id in two reps' files (validate reports it): one deal with the warnings of
+    both, in the team's section as in `stalls`."""
+    world.deal("dup", amount=500, history=[("lead", "2026-10-01")])
+    world.deal("dup", folder="bob", owner="bob", amount=500, history=[("lead", "2026-11-20")])
+    world.deal("other", owner="bob", history=[("lead", "2026-11-20")])
+    _, team, whole = _sections(world)
+    assert (team.warned_deals, team.warnings) == (2, 6)
+    assert [[w.kind for w in ws] for ws in team.warned] == [
+        ["judge", "stalled", "follow_up", "no_next_step", "no_next_step"], ["no_next_step"]]
+    assert team.warned == whole.stalls.grouped(5)[0]
+    stalls = world.json("stalls")["warnings"]
+    assert len(stalls) == 6 and {w["deal"] for w in stalls} == {"dup", "other"}
+
+
 def test_review_lists_waivers_for_the_manager(world) -> None:
     world.deal("x")
     world.run("advance", "x", "--force", "--reason", "tender tomorrow")

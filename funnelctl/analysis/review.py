@@ -1,19 +1,26 @@
 """The weekly review: per rep, the funnel against the target, what moved since the
 last meeting, the warnings, the questions to ask, and the process figures; then a
-team summary and the period's leaderboard."""
+team summary and the period's leaderboard.
+
+A rep's review is an ordinary function of his deals (and the pipeline, today...);
+the team's joins its reps' results: their counts add up (no deal is counted twice)
+and their lists are gathered. ``section`` and ``team_section`` make what one screen
+shows, with the caps decided once for the text and the Markdown review.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from itertools import islice
+from operator import attrgetter
 
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
-from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, stage_tally
+from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.analysis.stalls import Warning, deal_warnings, worst_first
+from funnelctl.analysis.stalls import Stalls, Warning, stalled_deals, worst_first
 from funnelctl.analysis.targets import (
     Progress,
     committed_progress,
@@ -24,8 +31,9 @@ from funnelctl.analysis.targets import (
 from funnelctl.pipeline import Ladder, Pipeline
 from funnelctl.summary import AboutDeal, Summary
 
-# Runs a function elsewhere and returns a function that waits for its result
-Aside = Callable[..., Callable[[], Any]]
+MOVES_SHOWN = 20  # a rep's moves listed; the rest are counted ("… and N more")
+TEAM_WARNED = 5  # the team's section lists the largest warnings of this many deals
+MOVE_ORDER = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
 
 
 @dataclass
@@ -59,17 +67,52 @@ class Moved:
 
 @dataclass
 class Figures:
+    """The process figures of a set of deals: what it counts, which adds up over
+    disjoint sets (a team's counts are its reps'), and the rates that follow."""
+
     deals: int
     open_deals: int
     won: int
     lost: int
-    actions_per_won: float | None
-    cycle_days: float | None
-    days_in_stage: dict[str, float | None]
-    conversion: dict[str, float | None]
-    win_rate: float | None
-    average_won: float | None
-    velocity: float | None  # amount per day
+    won_amount: float
+    won_actions: int
+    won_days: int  # creation to signature, summed over the won deals that have a date
+    dated: int  # how many won deals have a date
+    stay_days: dict[str, int]  # per open stage: the days of the stays that ended there
+    stays: dict[str, int]
+    observed: list[Observed]  # per stage: the deals that reached it, left it, went on
+
+    @property
+    def actions_per_won(self) -> float | None:
+        return self.won_actions / self.won if self.won else None
+
+    @property
+    def cycle_days(self) -> float | None:
+        return self.won_days / self.dated if self.dated else None
+
+    @property
+    def days_in_stage(self) -> dict[str, float | None]:
+        return {o.stage: self.stay_days[o.stage] / self.stays[o.stage]
+                if self.stays.get(o.stage) else None for o in self.observed}
+
+    @property
+    def conversion(self) -> dict[str, float | None]:
+        return {o.stage: o.rate for o in self.observed}
+
+    @property
+    def win_rate(self) -> float | None:
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
+
+    @property
+    def average_won(self) -> float | None:
+        return self.won_amount / self.won if self.won else None
+
+    @property
+    def velocity(self) -> float | None:
+        """Amount per day: open deals x average won x win rate / cycle."""
+        avg, rate, cycle = self.average_won, self.win_rate, self.cycle_days
+        return self.open_deals * avg * rate / cycle if avg and rate and cycle else None
 
     def as_json(self) -> dict:
         r = _round
@@ -81,37 +124,46 @@ class Figures:
                 "win_rate": r(self.win_rate, 3), "average_won": r(self.average_won),
                 "velocity_per_day": r(self.velocity)}
 
+    @staticmethod
+    def summed(parts: list[Figures], p: Pipeline) -> Figures:
+        """The figures of disjoint sets of deals together (a team from its reps)."""
+        stay_days: Counter[str] = Counter()
+        stays: Counter[str] = Counter()
+        won_amount = 0.0
+        for f in parts:
+            won_amount += f.won_amount
+            stay_days.update(f.stay_days)
+            stays.update(f.stays)
+        return Figures(sum(f.deals for f in parts), sum(f.open_deals for f in parts),
+                       sum(f.won for f in parts), sum(f.lost for f in parts), won_amount,
+                       sum(f.won_actions for f in parts), sum(f.won_days for f in parts),
+                       sum(f.dated for f in parts), dict(stay_days), dict(stays),
+                       summed([f.observed for f in parts], p))
+
 
 def _round(x: float | None, n: int = 1) -> float | None:
     return None if x is None else round(x, n)
 
 
 @dataclass
-class Tallies:
-    stages: StageTally
-    figures: FigureTally
-    observed: list[Observed]
-
-
-@dataclass
 class RepReview:
+    """The findings over one set of deals: a rep's, or (owner ``team``) every rep's."""
+
     owner: str
     funnel: Funnel
     targets: list[Progress]
     moved: list[Moved]
-    warnings: list[Warning]
-    snoozed: int
+    stalls: Stalls  # the warnings, worst first, and the deals snoozed on purpose
     questions: list[Question]
     figures: Figures
     flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
-    tallies: Tallies | None = field(default=None, repr=False)  # what a team sums
-    by_deal: dict[str, list[Warning]] | None = field(default=None, repr=False)
 
     def as_json(self) -> dict:
         return {"owner": self.owner, "funnel": self.funnel.as_json(),
                 "targets": [t.as_json() for t in self.targets],
                 "moved": [m.as_json() for m in self.moved],
-                "warnings": [w.as_json() for w in self.warnings], "snoozed": self.snoozed,
+                "warnings": [w.as_json() for w in self.stalls.warnings],
+                "snoozed": len(self.stalls.snoozed),
                 "questions": [q.as_json() for q in self.questions],
                 "figures": self.figures.as_json(),
                 "flagged": self.flagged}
@@ -148,6 +200,89 @@ class Review:
                 "waivers": self.waivers}
 
 
+@dataclass
+class Section:
+    """One screen of the review, a rep's or the team's, as both formats show it: a
+    rep's moves are listed (the first MOVES_SHOWN), the team's counted by kind; a rep's
+    warnings are grouped by deal, every deal (the text screen shows the worst few), the
+    team's only its TEAM_WARNED largest deals'; the team asks no question of its own."""
+
+    owner: str
+    team: bool
+    funnel: Funnel
+    targets: list[Progress]
+    moved: list[Moved]  # listed
+    more_moved: int  # and how many more moved
+    move_kinds: list[tuple[str, int, float]]  # per kind: how many moved, and how much
+    warned: list[list[Warning]]  # each listed deal's warnings, worst deals first
+    warned_deals: int  # deals with a warning
+    warnings: int  # warnings on them
+    snoozed: int
+    flagged: list[dict]
+    questions: list[Question]
+    figures: Figures
+
+
+def section(r: RepReview) -> Section:
+    """A rep's screen."""
+    kinds: dict[str, list] = {}
+    for m in r.moved:  # in order: by kind, then date
+        k = kinds.setdefault(m.kind, [0, 0])
+        k[0] += 1
+        k[1] += m.amount
+    warned, n_deals = r.stalls.grouped()
+    return Section(r.owner, False, r.funnel, r.targets, r.moved[:MOVES_SHOWN],
+                   max(0, len(r.moved) - MOVES_SHOWN),
+                   [(kind, n, amount) for kind, (n, amount) in kinds.items()], warned,
+                   n_deals, len(r.stalls.warnings), len(r.stalls.snoozed), r.flagged,
+                   r.questions, r.figures)
+
+
+def team_share(s: Section) -> Section:
+    """What the team's section takes of a rep's: his counts, flags and largest
+    warnings, without the lists only his own section shows."""
+    return replace(s, moved=[], warned=s.warned[:TEAM_WARNED], questions=[])
+
+
+def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: dt.date,
+                 period: str, owners: set[str] | None = None) -> Section:
+    """The team's screen from its reps' (``team_share`` of each is enough): their
+    counts added up, their moves counted by kind, their largest warnings."""
+    funnel, figures = _team_counts([(s.owner, s.funnel, s.figures) for s in reps], p)
+    totals: dict[str, list] = {}
+    for s in reps:
+        for kind, n, amount in s.move_kinds:
+            t = totals.setdefault(kind, [0, 0])
+            t[0] += n
+            t[1] += amount
+    if _one_id_two_owners(deals):
+        # a duplicate (validate reports it) is one deal to the team, as to `stalls`:
+        # its warnings are gathered over the team's deals
+        stalls = stalled_deals([d for ds in by_owner(deals).values() for d in ds], p, today)
+        warned, n_deals = stalls.grouped(TEAM_WARNED)
+        n_warnings = len(stalls.warnings)
+    else:
+        warned = list(islice(heapq.merge(*(s.warned for s in reps), key=_worst_of_deal),
+                             TEAM_WARNED))
+        n_deals = sum(s.warned_deals for s in reps)
+        n_warnings = sum(s.warnings for s in reps)
+    return Section("team", True, funnel, _team_targets(deals, p, today, period, owners), [],
+                   0, [(k, *totals[k]) for k in MOVE_ORDER if k in totals], warned, n_deals,
+                   n_warnings, sum(s.snoozed for s in reps),
+                   [f for s in reps for f in s.flagged], [], figures)
+
+
+def _worst_of_deal(ws: list[Warning]) -> tuple:
+    return ws[0].order
+
+
+def _one_id_two_owners(deals: list[Summary]) -> bool:
+    if len(set(map(attrgetter("id"), deals))) == len(deals):
+        return False  # no id twice: the usual case, seen in C
+    owner_of: dict[str, str] = {}
+    return any(owner_of.setdefault(d.id, d.owner) != d.owner for d in deals)
+
+
 def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.date
                 ) -> list[Moved]:
     out: list[Moved] = []
@@ -173,8 +308,7 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
             out.append(Moved(d.id, d.account, d.owner, d.status, d.outcome_date, d.stage,
                              amount=d.amount, reason=d.lost_reason,
                              competitor=d.competitor if d.status == "lost" else None))
-    order = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
-    out.sort(key=lambda m: (order[m.kind], m.date, m.deal))
+    out.sort(key=_move_order)
     return out
 
 
@@ -238,61 +372,27 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Q
     return out
 
 
-@dataclass
-class FigureTally:
-    """What the process figures count of a set of deals; tallies of disjoint sets add
-    up, so a team's figures are the sum of its reps'."""
-
-    deals: int = 0
-    open_deals: int = 0
-    won: int = 0
-    lost: int = 0
-    won_amount: float = 0.0
-    won_actions: int = 0
-    cycle_days: int = 0
-    cycles: int = 0
-    stay_days: dict[str, int] = field(default_factory=dict)  # per open stage
-    stays: dict[str, int] = field(default_factory=dict)
-
-    @staticmethod
-    def summed(parts: list[FigureTally]) -> FigureTally:
-        """The tally of disjoint sets of deals together (a team from its reps)."""
-        out = FigureTally()
-        stay_days: Counter[str] = Counter()
-        stays: Counter[str] = Counter()
-        for t in parts:
-            out.deals += t.deals
-            out.open_deals += t.open_deals
-            out.won += t.won
-            out.lost += t.lost
-            out.won_amount += t.won_amount
-            out.won_actions += t.won_actions
-            out.cycle_days += t.cycle_days
-            out.cycles += t.cycles
-            stay_days.update(t.stay_days)
-            stays.update(t.stays)
-        out.stay_days, out.stays = dict(stay_days), dict(stays)
-        return out
-
-
-def figure_tally(deals: list[Summary], p: Pipeline) -> FigureTally:
-    t = FigureTally(deals=len(deals))
+def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
+                    observed: list[Observed] | None = None) -> Figures:
+    obs = observed if observed is not None else observed_conversion(deals, p)
+    won = lost = open_deals = won_actions = won_days = dated = 0
+    won_amount = 0.0
     stay_days: dict[str, int] = defaultdict(int)
     stays: dict[str, int] = defaultdict(int)
     open_ids = set(p.stage_ids)
     for d in deals:
         status = d.status
         if status == "open":
-            t.open_deals += 1
+            open_deals += 1
         elif status == "won":
-            t.won += 1
-            t.won_amount += d.amount
-            t.won_actions += d.actions
+            won += 1
+            won_amount += d.amount
+            won_actions += d.actions
             if d.outcome_date:
-                t.cycle_days += (d.outcome_date - d.created).days
-                t.cycles += 1
+                won_days += (d.outcome_date - d.created).days
+                dated += 1
         elif status == "lost":
-            t.lost += 1
+            lost += 1
         h = d.history
         stage, date, _ = h[0]
         for nxt in h[1:]:  # each stay ends at the next move
@@ -303,150 +403,98 @@ def figure_tally(deals: list[Summary], p: Pipeline) -> FigureTally:
         if status == "lost" and d.outcome_date and stage in open_ids:
             stay_days[stage] += (d.outcome_date - date).days  # the last stay ends lost
             stays[stage] += 1
-    t.stay_days, t.stays = dict(stay_days), dict(stays)
-    return t
+    return Figures(len(deals), open_deals, won, lost, won_amount, won_actions, won_days,
+                   dated, dict(stay_days), dict(stays), obs)
 
 
-def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
-                    observed: list[Observed] | None = None) -> Figures:
-    obs = observed if observed is not None else observed_conversion(deals, p)
-    return figures_of(figure_tally(deals, p), p, obs)
-
-
-def figures_of(t: FigureTally, p: Pipeline, obs: list[Observed]) -> Figures:
-    closed = t.won + t.lost
-    win_rate = t.won / closed if closed else None
-    avg_won = t.won_amount / t.won if t.won else None
-    cycle = t.cycle_days / t.cycles if t.cycles else None
-    velocity = (t.open_deals * avg_won * win_rate / cycle
-                if avg_won and win_rate and cycle else None)
-    return Figures(
-        deals=t.deals, open_deals=t.open_deals, won=t.won, lost=t.lost,
-        actions_per_won=t.won_actions / t.won if t.won else None,
-        cycle_days=cycle,
-        days_in_stage={s.id: (t.stay_days[s.id] / t.stays[s.id] if t.stays.get(s.id) else None)
-                       for s in p.stages},
-        conversion={o.stage: o.rate for o in obs},
-        win_rate=win_rate, average_won=avg_won, velocity=velocity)
-
-
-def tally(deals: list[Summary], p: Pipeline) -> Tallies:
-    """What a set of deals counts, whatever the date: a team sums its reps'."""
-    return Tallies(stage_tally(deals, p), figure_tally(deals, p), observed_conversion(deals, p))
-
-
-class _Found(NamedTuple):
-    """A rep's findings that depend on the date, before the tallies join them."""
-
-    owner: str
-    targets: list[Progress]
-    moved: list[Moved]
-    warnings: list[Warning]
-    snoozed: int
-    questions: list[Question]
-    flagged: list[dict]
-    by_deal: dict[str, list[Warning]]
-
-
-def _findings(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
-              since: dt.date, period: str) -> _Found:
-    warnings: list[Warning] = []
-    by_deal: dict[str, list[Warning]] = {}
-    asks: list[Question] = []
-    snoozed = 0
+def by_owner(deals: list[Summary]) -> dict[str, list[Summary]]:
+    """Each owner's deals, in the order given, owners sorted: the reps of a review."""
+    groups: dict[str, list[Summary]] = defaultdict(list)
     for d in deals:
-        if d.status != "open":
-            continue
-        if is_snoozed(d, today):
-            snoozed += 1
-            continue
-        ws = deal_warnings(d, p, today)
-        if ws:
-            warnings.extend(ws)
-            by_deal.setdefault(d.id, []).extend(ws)
-        asks.extend(questions(d, p, today, since))
-    warnings.sort(key=worst_first)
-    flagged = [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
-               for d in deals if d.flags]
-    return _Found(owner, committed_progress(deals, p, period, today, owners={owner}),
-                  moves_since(deals, p, since, today), warnings, snoozed, asks, flagged,
-                  by_deal)
+        groups[d.owner].append(d)
+    return dict(sorted(groups.items()))
 
 
-def _reviewed(f: _Found, t: Tallies, p: Pipeline) -> RepReview:
-    return RepReview(f.owner, funnel_of(t.stages, p, t.observed), f.targets, f.moved,
-                     f.warnings, f.snoozed, f.questions, figures_of(t.figures, p, t.observed),
-                     f.flagged, t, f.by_deal)
-
-
-def _tallies(groups: list[list[Summary]], p: Pipeline) -> list[Tallies]:
-    return [tally(g, p) for g in groups]
+def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
+               since: dt.date, period: str) -> RepReview:
+    """One rep's review of his deals."""
+    obs = observed_conversion(deals, p)
+    asked = [q for d in deals if d.status == "open" and not is_snoozed(d, today)
+             for q in questions(d, p, today, since)]
+    return RepReview(owner, funnel_shape(deals, p, obs),
+                     committed_progress(deals, p, period, today, owners={owner}),
+                     moves_since(deals, p, since, today), stalled_deals(deals, p, today),
+                     asked, process_figures(deals, p, today, obs),
+                     [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
+                      for d in deals if d.flags])
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
-                period: str, owners: set[str] | None) -> RepReview:
-    """The team: the reps' findings gathered, their tallies summed (no deal is looked
-    at twice)."""
-    order = {"won": 0, "lost": 1, "advanced": 2, "regressed": 3, "inflow": 4}
-    moved = sorted((m for r in reps for m in r.moved),
-                   key=lambda m: (order[m.kind], m.date, m.deal))
-    warnings = sorted((w for r in reps for w in r.warnings),
-                      key=worst_first)
-    targets = [t for t in committed_progress(deals, p, period, today, owners)
-               if t.owner == "team" or t.owner in p.teams]  # reps' own are in their section
-    parts = [r.tallies for r in reps if r.tallies is not None]
-    if parts:
-        tallies = Tallies(StageTally.summed([t.stages for t in parts]),
-                          FigureTally.summed([t.figures for t in parts]),
-                          summed([t.observed for t in parts], p))
-    else:
-        tallies = Tallies(stage_tally([], p), figure_tally([], p), observed_conversion([], p))
-    return RepReview("team", funnel_of(tallies.stages, p, tallies.observed), targets, moved,
-                     warnings, sum(r.snoozed for r in reps),
-                     [q for r in reps for q in r.questions],
-                     figures_of(tallies.figures, p, tallies.observed),
-                     [f for r in reps for f in r.flagged], tallies, _merged(reps))
+                period: str, owners: set[str] | None = None) -> RepReview:
+    """The team's review: its reps' counts added up (no deal is counted twice), their
+    findings gathered. ``deals`` are the reps' deals, for the team's targets."""
+    funnel, figures = _team_counts([(r.owner, r.funnel, r.figures) for r in reps], p)
+    moved = sorted((m for r in reps for m in r.moved), key=_move_order)
+    warnings = sorted((w for r in reps for w in r.stalls.warnings), key=worst_first)
+    stalls = Stalls(warnings, [z for r in reps for z in r.stalls.snoozed])
+    return RepReview("team", funnel, _team_targets(deals, p, today, period, owners), moved,
+                     stalls, [q for r in reps for q in r.questions], figures,
+                     [f for r in reps for f in r.flagged])
 
 
-def _merged(reps: list[RepReview]) -> dict[str, list[Warning]]:
-    out: dict[str, list[Warning]] = {}
-    for r in reps:
-        for deal, ws in (r.by_deal or {}).items():
-            if deal in out:  # one id in two reps' files: a duplicate, reported apart
-                out[deal] = [*out[deal], *ws]
-            else:
-                out[deal] = ws
-    return out
+def _team_counts(reps: list[tuple[str, Funnel, Figures]], p: Pipeline
+                 ) -> tuple[Funnel, Figures]:
+    """The team's funnel and figures: its reps' counts (owner, funnel, figures) added."""
+    figures = Figures.summed([f for _, _, f in reps], p)
+    stages = StageTally.summed([
+        StageTally([s.count for s in funnel.stages], [s.amount for s in funnel.stages],
+                   [s.weighted for s in funnel.stages], funnel.late, {owner: f.deals})
+        for owner, funnel, f in reps]) if reps else stage_tally([], p)
+    return funnel_of(stages, p, figures.observed), figures
 
 
-def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
-                  period: str | None = None, owners: set[str] | None = None,
-                  aside: Aside | None = None) -> Review:
-    """``aside``, if given, runs a function elsewhere and returns a function that
-    gives its result (``funnelctl.aside.forked``): the answer is the same."""
-    period = period or period_of(today)
-    by_owner: dict[str, list[Summary]] = defaultdict(list)
-    for d in deals:
-        by_owner[d.owner].append(d)
-    names = sorted(by_owner)
-    # The tallies do not depend on the date: with ``aside=forked`` the other core
-    # counts them while this one looks for warnings, questions and moves
-    groups = [by_owner[o] for o in names]
-    later = aside(_tallies, groups, p) if aside else None
-    found = [_findings(o, g, p, today, since, period) for o, g in zip(names, groups, strict=True)]
-    tallies = later() if later else _tallies(groups, p)
-    reps = [_reviewed(f, t, p) for f, t in zip(found, tallies, strict=True)]
-    team = team_review(reps, deals, p, today, period, owners)
+def _team_targets(deals: list[Summary], p: Pipeline, today: dt.date, period: str,
+                  owners: set[str] | None) -> list[Progress]:
+    """The targets of the team and its teams (the reps' own are in their sections)."""
+    return [t for t in committed_progress(deals, p, period, today, owners)
+            if t.owner == "team" or t.owner in p.teams]
+
+
+def _move_order(m: Moved) -> tuple:
+    return MOVE_ORDER[m.kind], m.date, m.deal
+
+
+def rep_sections(groups: list[tuple[str, list[Summary]]], p: Pipeline, today: dt.date,
+                 since: dt.date, period: str) -> list[Section]:
+    """The sections of these reps (owner and deals), in order."""
+    return [section(rep_review(o, ds, p, today, since, period)) for o, ds in groups]
+
+
+def leaderboard(groups: dict[str, list[Summary]], p: Pipeline, period: str) -> list[Leader]:
+    """The reps (owner: deals) by what they signed in the period, money first."""
     start, end = period_bounds(period)
     targets = {t.owner: t for t in p.targets if t.period == period}
     board = []
-    for o in sorted(by_owner):
-        won = won_in(by_owner[o], start, end)
+    for o, deals in groups.items():
+        won = won_in(deals, start, end)
         t = targets.get(o)
         board.append(Leader(o, len(won), sum(d.amount for d in won),
                             float(t.deals) if t and t.deals is not None else None,
                             t.amount if t else None))
     board.sort(key=lambda x: (-x.won_amount, -x.won_deals, x.owner))
-    waivers = [{"deal": d.id, "owner": d.owner, "stage": w[0], "date": w[1], "reason": w[2],
-                "waived": w[3]} for d in deals for w in d.waived]
-    return Review(today, since, period, reps, team, board, waivers)
+    return board
+
+
+def waivers(deals: list[Summary]) -> list[dict]:
+    """The forced moves: each stage entered without its milestones, and why."""
+    return [{"deal": d.id, "owner": d.owner, "stage": w[0], "date": w[1], "reason": w[2],
+             "waived": w[3]} for d in deals for w in d.waived]
+
+
+def weekly_review(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date,
+                  period: str | None = None, owners: set[str] | None = None) -> Review:
+    period = period or period_of(today)
+    groups = by_owner(deals)
+    reps = [rep_review(o, ds, p, today, since, period) for o, ds in groups.items()]
+    return Review(today, since, period, reps, team_review(reps, deals, p, today, period, owners),
+                  leaderboard(groups, p, period), waivers(deals))

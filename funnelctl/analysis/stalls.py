@@ -100,13 +100,18 @@ worst_first = attrgetter("order")  # the sort key of warnings
 class Stalls:
     warnings: list[Warning]
     snoozed: list[Snoozed]
-    # each deal's warnings, as they were made: the view groups by deal without
-    # walking every warning (a team's review has tens of thousands)
+    # each deal's warnings, as they were made: the worst few deals are grouped
+    # without walking every warning (a pipeline of 100,000 deals has tens of thousands)
     by_deal: dict[str, list[Warning]] | None = field(default=None, repr=False)
 
     def grouped(self, limit: int | None = None) -> tuple[list[list[Warning]], int]:
-        """The warnings of the ``limit`` worst deals, each deal's worst first, and how
-        many deals have a warning."""
+        """The warnings of the ``limit`` worst deals (of every deal without a limit),
+        each deal's worst first, and how many deals have a warning."""
+        if limit is None:  # the sorted warnings taken apart by deal stay sorted
+            groups: dict[str, list[Warning]] = {}
+            for w in self.warnings:
+                groups.setdefault(w.of.id, []).append(w)
+            return list(groups.values()), len(groups)
         by_deal = self.by_deal
         if by_deal is None:
             by_deal = {}
@@ -114,7 +119,7 @@ class Stalls:
                 by_deal.setdefault(w.deal, []).append(w)
         ids: dict[str, None] = {}
         for w in self.warnings:  # sorted: a deal comes first at its worst warning
-            if limit is not None and len(ids) >= limit:
+            if len(ids) >= limit:
                 break
             ids.setdefault(w.deal)
         return [sorted(by_deal[d], key=worst_first) for d in ids], len(by_deal)

@@ -1,8 +1,9 @@
-"""The weekly review as Markdown, for meeting notes."""
+"""The weekly review as Markdown, for meeting notes: the sections the text review
+shows, written out in full (every warning, question and rule broken)."""
 
 from __future__ import annotations
 
-from funnelctl.analysis.review import Aside, RepReview, Review
+from funnelctl.analysis.review import Leader, Section
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.rep import money
 from funnelctl.render.views import num, pct
@@ -17,17 +18,17 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
+def _section(s: Section, p: Pipeline, since) -> list[str]:
     """One rep's section; the team's summarises what the reps' sections list."""
-    out = [f"## {r.owner}", ""]
+    out = [f"## {s.owner}", ""]
     out += _table(["stage", "deals", "benchmark", "amount", "weighted", "conversion obs/cfg"],
-                  [[s.label, str(s.count), f"{s.benchmark:.1f}", money(s.amount),
-                    money(s.weighted), f"{pct(s.observed)}/{pct(s.conversion)}"]
-                   for s in r.funnel.stages])
+                  [[r.label, str(r.count), f"{r.benchmark:.1f}", money(r.amount),
+                    money(r.weighted), f"{pct(r.observed)}/{pct(r.conversion)}"]
+                   for r in s.funnel.stages])
     out.append("")
-    for d in r.funnel.diagnosis:
+    for d in s.funnel.diagnosis:
         out.append(f"- **{d.kind.replace('_', ' ')}**: {d.message}")
-    for t in r.targets:
+    for t in s.targets:
         line = f"- **target {t.period}**: signed {t.won_deals}"
         if t.target_deals is not None:
             line += f" of {t.target_deals:g} ({t.expected_by_now:.1f} due by now)"
@@ -38,14 +39,10 @@ def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
             line += f"; blocked at {row.label}, {row.gap:.1f} deals short"
         out.append(line)
     out += ["", f"### Since {since}", ""]
-    if r.moved and team:
-        kinds: dict[str, list] = {}
-        for m in r.moved:
-            kinds.setdefault(m.kind, []).append(m)
-        out += [f"- {len(ms)} {kind} ({money(sum(m.amount for m in ms))})"
-                for kind, ms in kinds.items()]
-    elif r.moved:
-        for m in r.moved:
+    if s.team and s.move_kinds:
+        out += [f"- {n} {kind} ({money(amount)})" for kind, n, amount in s.move_kinds]
+    elif s.moved:
+        for m in s.moved:
             extra = ""
             if m.from_stage:
                 extra = f" {m.from_stage} → {m.stage}" + (" (forced)" if m.forced else "")
@@ -54,28 +51,26 @@ def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
                                                         if m.competitor else "")
             out.append(f"- {m.date} **{m.kind}** {m.deal} ({m.account}, "
                        f"{money(m.amount)}){extra}")
+        if s.more_moved:
+            out.append(f"- … and {s.more_moved} more (--json has them all)")
     else:
         out.append("- nothing moved")
     out += ["", "### Warnings", ""]
-    per_deal: dict[str, list] = {}
-    for w in r.warnings:  # worst first: a deal's first warning is its worst
-        per_deal.setdefault(w.deal, []).append(w)
-    shown = list(per_deal.values())[:5] if team else per_deal.values()
     out += [f"- {ws[0].deal} ({ws[0].owner}, {ws[0].stage}, {money(ws[0].amount)}): "
-            + "; ".join(f"**{w.kind}** {w.message}" for w in ws) for ws in shown] \
+            + "; ".join(f"**{w.kind}** {w.message}" for w in ws) for ws in s.warned] \
         or ["- none"]
-    if team and len(per_deal) > 5:
-        out.append(f"- … and {len(per_deal) - 5} more deals in the reps' sections")
-    if r.snoozed:
-        out.append(f"- ({r.snoozed} snoozed on purpose)")
-    if r.flagged:
+    if s.warned_deals > len(s.warned):
+        out.append(f"- … and {s.warned_deals - len(s.warned)} more deals in the reps' sections")
+    if s.snoozed:
+        out.append(f"- ({s.snoozed} snoozed on purpose)")
+    if s.flagged:
         out += ["", "### Deals that break a process rule", ""]
-        out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in r.flagged]
-    if not team:
+        out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in s.flagged]
+    if not s.team:
         out += ["", "### Questions to ask", ""]
-        out += [f"- {q.deal} ({q.account}): {q.text}" for q in r.questions] \
+        out += [f"- {q.deal} ({q.account}): {q.text}" for q in s.questions] \
             or ["- none"]
-    f = r.figures
+    f = s.figures
     out += ["", "### Process", "",
             f"- deals {f.deals} (open {f.open_deals}, won {f.won}, lost {f.lost}); "
             f"win rate {pct(f.win_rate)}; actions per won deal {num(f.actions_per_won)}; "
@@ -86,33 +81,38 @@ def _rep(r: RepReview, p: Pipeline, since, team: bool = False) -> list[str]:
     return out
 
 
-def _sections(reps: list[RepReview], p: Pipeline, since) -> str:
-    return "\n".join(line for r in reps for line in _rep(r, p, since))
+def _lines(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n" if lines else ""
 
 
-def review(rv: Review, p: Pipeline, aside: Aside | None = None) -> str:
-    """The review as Markdown. With ``aside`` (a large team), a child writes the first
-    half of the reps' sections while this process writes the rest."""
-    half = (len(rv.reps) + 1) // 2 if aside and len(rv.reps) >= 2 else 0
-    first = aside(_sections, rv.reps[:half], p, rv.since) if aside and half else None
-    out = [f"# Weekly review {rv.today}", "",
-           f"Moves since {rv.since}; period {rv.period}.", ""]
-    rest = [line for r in rv.reps[half:] for line in _rep(r, p, rv.since)]
-    if first:
-        out.append(first())
-    out += rest
-    if len(rv.reps) != 1:
-        out += _rep(rv.team, p, rv.since, team=True)
-    if rv.waivers:
+# The review in three pieces, which the command writes one after the other: the
+# heading, the reps' sections (on a large team, part of them written by another
+# process), and the end (the team's section, the waivers and the leaderboard)
+
+
+def review_head(today, since, period: str) -> str:
+    return _lines([f"# Weekly review {today}", "", f"Moves since {since}; period {period}.",
+                   ""])
+
+
+def review_sections(sections: list[Section], p: Pipeline, since) -> str:
+    return _lines([line for s in sections for line in _section(s, p, since)])
+
+
+def review_end(team: Section | None, waivers: list[dict], leaders: list[Leader],
+               p: Pipeline, since, period: str) -> str:
+    """The team's section (none for a review of one rep), the waivers, the leaderboard."""
+    out = _section(team, p, since) if team is not None else []
+    if waivers:
         out += ["## Waivers", ""]
         out += [f"- {w['date']} {w['deal']} ({w['owner']}) → {w['stage']}: {w['reason']} "
-                f"(waived: {', '.join(w['waived'])})" for w in rv.waivers]
+                f"(waived: {', '.join(w['waived'])})" for w in waivers]
         out.append("")
-    out += [f"## Leaderboard {rv.period}", ""]
+    out += [f"## Leaderboard {period}", ""]
     out += _table(["#", "owner", "signed", "target", "amount", "target amount"],
                   [[str(i), x.owner, str(x.won_deals),
                     "-" if x.target_deals is None else f"{x.target_deals:g}",
                     money(x.won_amount),
                     "-" if x.target_amount is None else money(x.target_amount)]
-                   for i, x in enumerate(rv.leaderboard, 1)])
-    return "\n".join(out) + "\n"
+                   for i, x in enumerate(leaders, 1)])
+    return _lines(out)

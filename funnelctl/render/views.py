@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from funnelctl.analysis.board import Column
 from funnelctl.analysis.forecast import BacktestRow, Forecast
 from funnelctl.analysis.funnel import Funnel
-from funnelctl.analysis.review import Aside, RepReview, Review
-from funnelctl.analysis.stalls import Stalls
+from funnelctl.analysis.review import TEAM_WARNED, Leader, Section
+from funnelctl.analysis.stalls import Stalls, Warning
 from funnelctl.analysis.targets import Progress, TargetPlan
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.lines import (
@@ -19,11 +19,9 @@ from funnelctl.render.lines import (
     Line,
     as_text,
     buffered,
-    rendered,
     rule,
     table,
     wrapped,
-    write,
 )
 from funnelctl.render.rep import money, short_money
 
@@ -117,36 +115,51 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
         con.print("No warnings: every open deal moved, was followed up and has a next step.")
     else:
         shown, n_deals = s.grouped(limit)
-        wide = con.width >= 110  # narrow screens get the warnings on a line of their own
-        rows: list[list] = []
-        for ws in shown:
-            w0 = ws[0]
-            why = Text()
-            for i, w in enumerate(ws):
-                style = "red" if w.severity >= 4 else "yellow" if w.severity >= 2 else ""
-                if i:
-                    why.append(" · ")
-                why.append(w.short, style=style)
-            row = [w0.deal, w0.owner, w0.stage, short_money(w0.amount)]
-            if wide:
-                rows.append([*row, why])
-            else:
-                head = Text(f"{w0.deal}", style="bold")
-                head.append(f"  {w0.owner}  {w0.stage}  {short_money(w0.amount)}")
-                con.print(head)
-                con.print(Text("    ").append_text(why))
-        if wide:
-            con.lines(table([Col("deal", max_width=30), Col("owner", max_width=12),
-                             Col("stage", max_width=11), Col("amount", "right"),
-                             Col("warnings", fold=True)], rows, con.width))
-        if limit is not None and n_deals > limit:
-            con.print(f"… and {n_deals - limit} more deals ({more})")
-        con.print(f"{len(s.warnings)} warnings on {n_deals} deals")
+        warning_rows(con, shown, n_deals, len(s.warnings), limit, more)
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
         for z in s.snoozed:
             con.print(f"  {z.deal} ({z.owner}, {z.stage}) until {z.until}: {z.reason}",
                       markup=False)
+
+
+def warning_rows(con: Console, shown: list[list[Warning]], n_deals: int, n_warnings: int,
+           limit: int | None, more: str) -> None:
+    """The deals shown, a row each with its warnings, and how many there are."""
+    wide = con.width >= 110  # narrow screens get the warnings on a line of their own
+    rows: list[list] = []
+    for ws in shown:
+        w0 = ws[0]
+        # the warnings in a few words, coloured by severity, made as one Text: appending
+        # them piece by piece was a large share of a 400-rep review's rendering
+        pieces: list[str] = []
+        spans: list[Span] = []
+        at = 0
+        for w in ws:
+            if pieces:
+                pieces.append(" · ")
+                at += 3
+            short, severity = w.short, w.severity
+            if severity >= 2:
+                spans.append(Span(at, at + len(short), "red" if severity >= 4 else "yellow"))
+            pieces.append(short)
+            at += len(short)
+        why = Text("".join(pieces), spans=spans)
+        row = [w0.deal, w0.owner, w0.stage, short_money(w0.amount)]
+        if wide:
+            rows.append([*row, why])
+        else:
+            head = Text(f"{w0.deal}", style="bold")
+            head.append(f"  {w0.owner}  {w0.stage}  {short_money(w0.amount)}")
+            con.print(head)
+            con.print(Text("    ").append_text(why))
+    if wide:
+        con.lines(table([Col("deal", max_width=30), Col("owner", max_width=12),
+                         Col("stage", max_width=11), Col("amount", "right"),
+                         Col("warnings", fold=True)], rows, con.width))
+    if limit is not None and n_deals > limit:
+        con.print(f"… and {n_deals - limit} more deals ({more})", markup=False)
+    con.print(f"{n_warnings} warnings on {n_deals} deals", markup=False)
 
 
 @buffered
@@ -275,31 +288,28 @@ def backtest(con: Console, rows: list[BacktestRow]) -> None:
         con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
 
 
-MOVES_SHOWN = 20
+# A rep's screen shows the worst deals, the first questions and rule-breakers; the
+# Markdown notes list them all
+WARNED_SHOWN = 12
+QUESTIONS_SHOWN = 12
+FLAGGED_SHOWN = 8
 
 
 @buffered
-def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = False) -> None:
-    """One rep's screen; the team's repeats no per-deal list the reps already showed
-    beyond the largest warnings."""
-    from collections import Counter
-
-    con.print(rule(r.owner, con.width))
-    funnel(con, r.funnel, p)
-    if r.targets:
-        progress(con, r.targets, p)
-    if r.moved and team:
-        kinds = Counter(m.kind for m in r.moved)
-        amounts = Counter()
-        for m in r.moved:
-            amounts[m.kind] += m.amount
+def rep_section(con: Console, s: Section, p: Pipeline, since) -> None:
+    """One rep's screen, or the team's, which repeats no per-deal list the reps already
+    showed beyond the largest warnings."""
+    con.print(rule(s.owner, con.width))
+    funnel(con, s.funnel, p)
+    if s.targets:
+        progress(con, s.targets, p)
+    if s.team and s.move_kinds:
         con.print(Text(f"Since {since}: ", style="bold").append(
-            ", ".join(f"{kinds[k]} {k} ({money(amounts[k])})"
-                      for k in ("won", "lost", "advanced", "regressed", "inflow") if kinds[k]),
+            ", ".join(f"{n} {kind} ({money(amount)})" for kind, n, amount in s.move_kinds),
             style=""))
-    elif r.moved:
+    elif s.moved:
         con.print(Text(f"Since {since}:", style="bold"))
-        for m in r.moved[:MOVES_SHOWN]:
+        for m in s.moved:
             detail = ""
             if m.kind in ("advanced", "regressed"):
                 detail = f"{m.from_stage} -> {m.stage}" + (" (forced)" if m.forced else "")
@@ -313,27 +323,29 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
             line.append(f"{m.kind:<9}", style=style)
             line.append(f" {m.deal} ({m.account}, {money(m.amount)}) {detail}")
             con.print(line)
-        if len(r.moved) > MOVES_SHOWN:
-            con.print(f"  … and {len(r.moved) - MOVES_SHOWN} more (--json has them all)")
+        if s.more_moved:
+            con.print(f"  … and {s.more_moved} more (--json has them all)", markup=False)
     else:
-        con.print(f"Nothing moved since {since}.")
-    if r.warnings:
-        con.print(Text("Warnings:" if not team else "Largest warnings:", style="bold"))
-        stalls(con, Stalls(r.warnings, [], r.by_deal), p, limit=12 if not team else 5,
-               more="funnelctl stalls lists them")
-    if r.snoozed:
-        con.print(f"  ({r.snoozed} snoozed on purpose)")
-    if r.flagged:
-        ids = ", ".join(f["deal"] for f in r.flagged[:8]) + (" …" if len(r.flagged) > 8 else "")
-        con.print(Text(f"Break a process rule ({len(r.flagged)}): ", style="bold red")
+        con.print(f"Nothing moved since {since}.", markup=False)
+    if s.warnings:
+        con.print(Text("Warnings:" if not s.team else "Largest warnings:", style="bold"))
+        limit = TEAM_WARNED if s.team else WARNED_SHOWN
+        warning_rows(con, s.warned[:limit], s.warned_deals, s.warnings, limit,
+                     "funnelctl stalls lists them")
+    if s.snoozed:
+        con.print(f"  ({s.snoozed} snoozed on purpose)", markup=False)
+    if s.flagged:
+        ids = ", ".join(f["deal"] for f in s.flagged[:FLAGGED_SHOWN]) + (
+            " …" if len(s.flagged) > FLAGGED_SHOWN else "")
+        con.print(Text(f"Break a process rule ({len(s.flagged)}): ", style="bold red")
                   .append(f"{ids} (funnelctl validate)", style=""))
-    if r.questions and not team:
+    if s.questions:
         con.print(Text("Questions to ask:", style="bold"))
-        for q in r.questions[:12]:
+        for q in s.questions[:QUESTIONS_SHOWN]:
             con.print(f"  {q.deal} ({q.account}): {q.text}", markup=False)
-        if len(r.questions) > 12:
-            con.print(f"  … and {len(r.questions) - 12} more")
-    f = r.figures
+        if len(s.questions) > QUESTIONS_SHOWN:
+            con.print(f"  … and {len(s.questions) - QUESTIONS_SHOWN} more", markup=False)
+    f = s.figures
     con.print(Text("Process:", style="bold"))
     stays = ", ".join(f"{k} {num(v, 0)}" for k, v in f.days_in_stage.items())
     conv = ", ".join(f"{k} {pct(v)}" for k, v in f.conversion.items())
@@ -347,36 +359,32 @@ def rep_section(con: Console, r: RepReview, p: Pipeline, since, team: bool = Fal
               f"{pct(f.win_rate)} / {num(f.cycle_days, 0)} days)", markup=False)
 
 
-def review(con: Console, rv: Review, p: Pipeline, aside: Aside | None = None) -> None:
-    """The weekly review. With ``aside`` (``funnelctl.aside.forked``, for a large
-    team), a child renders the first half of the reps' sections while this process
-    renders the rest: the output is the same, in half the time."""
-    n = len(rv.reps)
-    if aside is None or n < 2:
-        review_part(con, rv, p, 0, n)
-        return
-    half = (n + 1) // 2
-    first = aside(rendered, con, review_part, rv, p, 0, half)
-    rest = rendered(con, review_part, rv, p, half, n)
-    write(con, first() + rest)
+# The weekly review in three pieces, which the command writes one after the other:
+# the heading, the reps' sections (on a large team, part of them written by another
+# process), and the end (the team's section, the waivers and the leaderboard)
 
 
 @buffered
-def review_part(con: Console, rv: Review, p: Pipeline, start: int, stop: int) -> None:
-    """The reps' sections from ``start`` to ``stop``; the first part has the heading,
-    the last the team, the waivers and the leaderboard."""
-    if start == 0:
-        con.print(Text(f"Weekly review {rv.today} (moves since {rv.since}, "
-                       f"period {rv.period})", style="bold"))
-    for r in rv.reps[start:stop]:
-        rep_section(con, r, p, rv.since)
-    if stop < len(rv.reps):
-        return
-    if len(rv.reps) != 1:
-        rep_section(con, rv.team, p, rv.since, team=True)
-    if rv.waivers:
+def review_head(con: Console, today, since, period: str) -> None:
+    con.print(Text(f"Weekly review {today} (moves since {since}, period {period})",
+                   style="bold"))
+
+
+@buffered
+def review_sections(con: Console, sections: list[Section], p: Pipeline, since) -> None:
+    for s in sections:
+        rep_section(con, s, p, since)
+
+
+@buffered
+def review_end(con: Console, team: Section | None, waivers: list[dict],
+               leaders: list[Leader], p: Pipeline, since, period: str) -> None:
+    """The team's section (none for a review of one rep), the waivers, the leaderboard."""
+    if team is not None:
+        rep_section(con, team, p, since)
+    if waivers:
         con.print(Text("Waivers (forced moves):", style="bold"))
-        for w in rv.waivers:
+        for w in waivers:
             con.print(f"  {w['date']} {w['deal']} ({w['owner']}) -> {w['stage']}: "
                       f"{w['reason']} [waived: {', '.join(w['waived'])}]", markup=False)
     cols = [Col("#", "right"), Col("owner"), *(Col(h, "right") for h in (
@@ -385,5 +393,5 @@ def review_part(con: Console, rv: Review, p: Pipeline, start: int, stop: int) ->
                             "-" if x.target_deals is None else f"{x.target_deals:g}",
                             money(x.won_amount),
                             "-" if x.target_amount is None else money(x.target_amount)]
-                           for i, x in enumerate(rv.leaderboard, 1)], con.width,
-                    title=f"Leaderboard {rv.period}"))
+                           for i, x in enumerate(leaders, 1)], con.width,
+                    title=f"Leaderboard {period}"))
