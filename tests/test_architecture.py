@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parent.parent / "funnelctl"
 # what each layer may import from funnelctl
 ALLOWED = {
     "analysis": {"funnelctl.pipeline", "funnelctl.model", "funnelctl.summary",
-                 "funnelctl.analysis"},
+                 "funnelctl.analysis", "funnelctl.checks"},
     "render": {"funnelctl.pipeline", "funnelctl.summary", "funnelctl.analysis",
                "funnelctl.render"},
     "pipeline.py": set(),
@@ -20,7 +20,8 @@ ALLOWED = {
     "readmodel.py": {"funnelctl.model", "funnelctl.patterns"},
     "patterns.py": set(),
     "summary.py": {"funnelctl.model", "funnelctl.readmodel"},
-    "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline"},
+    "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline",
+                  "funnelctl.patterns"},
 }
 
 
@@ -72,7 +73,7 @@ def test_a_warm_read_needs_no_pydantic() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, funnelctl.store, funnelctl.cache, funnelctl.render.views, "
+    code = ("import sys, funnelctl.store, funnelctl.store.cache, funnelctl.render.views, "
             "funnelctl.analysis.review, funnelctl.analysis.board, funnelctl.analysis.plan, "
             "funnelctl.analysis.forecast; "
             "print('pydantic' in sys.modules or 'yaml' in sys.modules)")
@@ -121,3 +122,89 @@ def test_a_reader_that_leaves_early_is_not_an_error(world) -> None:
         assert proc.wait() == 0, args
         assert proc.stderr.read() == b""
         proc.stderr.close()
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """What ``imports`` finds, leaving out ``if TYPE_CHECKING:`` blocks (types only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "funnelctl":
+            out.update(f"funnelctl.{a.name}" for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return {m for m in out if m.startswith("funnelctl")}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> the funnelctl modules it imports when it runs (at any depth of its
+    code: an import inside a function is still a dependency)."""
+    modules = {_module_name(p): p for p in PKG.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps = set()
+        for mod in runtime_imports(path):
+            # `from funnelctl.store import cache` names a module or a name in one
+            while mod and mod not in modules:
+                mod = mod.rpartition(".")[0]
+            if mod and mod != name:
+                deps.add(mod)
+        graph[name] = deps
+    return graph
+
+
+def _is_package_of(a: str, b: str) -> bool:
+    return b.startswith(a + ".")
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No import cycles between modules (a package's __init__ re-exporting its own
+    modules is not a cycle)."""
+    graph = _import_graph()
+    for start in graph:
+        stack = [(start, (start,))]
+        seen = set()
+        while stack:
+            node, path = stack.pop()
+            for dep in graph.get(node, ()):
+                if _is_package_of(dep, node) or _is_package_of(node, dep):
+                    continue
+                if dep == start:
+                    raise AssertionError("import cycle: " + " -> ".join((*path, dep)))
+                if dep not in seen:
+                    seen.add(dep)
+                    stack.append((dep, (*path, dep)))
+
+
+def test_the_pure_layers_know_nothing_of_processes() -> None:
+    """analysis/ and render/ are functions of their arguments: a second core is used
+    by the store or the command, never passed in or started from here."""
+    banned = ("funnelctl.aside", "multiprocessing", "concurrent", "threading", "subprocess")
+    for path in layer_files("analysis") + layer_files("render"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            for name in names:
+                assert not name.startswith(banned), \
+                    f"{path.relative_to(PKG.parent)} imports {name}"
+            if isinstance(node, ast.arg):
+                assert node.arg != "aside", f"{path.relative_to(PKG.parent)} takes an aside"
+            if isinstance(node, ast.Attribute) and node.attr in ("fork", "forkpty"):
+                raise AssertionError(f"{path.relative_to(PKG.parent)} forks")
