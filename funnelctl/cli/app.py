@@ -54,7 +54,16 @@ def main_options(
     ctx.obj = Settings(dir=dir, today=read_clock(today), use_cache=not no_cache)
 
 
-from funnelctl.cli import manager, rep  # noqa: E402,F401  (registers the commands)
+# each module registers its commands on the app
+from funnelctl.cli import (  # noqa: E402,F401
+    deals,
+    funnel,
+    review,
+    setup,
+    stalls,
+    targets,
+    writes,
+)
 
 
 def main() -> None:

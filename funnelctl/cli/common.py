@@ -4,10 +4,12 @@ clean error exits, JSON output and the skipped-files notice."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -58,6 +60,14 @@ def parse_date(value: str, what: str) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
         fail(f"{what}: {value} is outside {FIRST_DAY} .. {LAST_DAY}", code=2)
     return day
+
+
+def finite(value: float | None) -> float | None:
+    """A number option's callback: NaN and infinity (``nan``, ``inf``, ``1e309``) are
+    no amount or count anyone means, and nothing could read them back: exit 2."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a finite number")
+    return value
 
 
 def read_clock(today: str | None) -> dt.date:
@@ -245,3 +255,75 @@ def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")
 OWNER_OPT = typer.Option(None, "--owner", "-o", help="Only this rep's deals (repeatable).")
 TEAM_OPT = typer.Option(None, "--team", help="Only the reps of this team (from stages.yaml).")
+
+
+# Options with a fixed set of values: click checks them, and a bad value exits 2
+# with the choices listed
+
+
+class By(StrEnum):
+    """What ``--by`` splits a view by."""
+
+    owner = "owner"
+
+
+class Status(StrEnum):
+    open = "open"
+    won = "won"
+    lost = "lost"
+
+
+class Format(StrEnum):
+    text = "text"
+    md = "md"
+
+
+class Rates(StrEnum):
+    config = "config"
+    history = "history"
+
+
+class Template(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+class Schema(StrEnum):
+    deal = "deal"
+    stages = "stages"
+
+
+BY_OPT = typer.Option(None, "--by", help="owner: one view per rep, side by side.")
+
+
+def scope(ctx: typer.Context, owner, team, by=None):
+    """The loaded pipeline, the deals in scope and the owner filter."""
+    from funnelctl.analysis.select import select
+
+    loaded = load(ctx)
+    owners = owner_filter(loaded, owner, team)
+    return loaded, select(loaded.deals, owners), owners
+
+
+def period_arg(value: str | None, ctx: typer.Context) -> str:
+    """A --period value (YYYY-MM), by default the month of today; a bad one is a
+    usage error."""
+    from funnelctl.analysis.targets import period_of
+    from funnelctl.patterns import is_period
+
+    if value is None:
+        return period_of(settings(ctx).today)
+    if not is_period(value) or value < "1900-01" or value > "2999-12":
+        fail(f"--period {value!r}: expected YYYY-MM (1900-01 .. 2999-12)", code=2)
+    return value
+
+
+def by_owner(deals):
+    groups: dict[str, list] = {}
+    for d in deals:
+        groups.setdefault(d.owner, []).append(d)
+    return dict(sorted(groups.items()))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,63 @@
+"""Who needs a question: stalls."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from funnelctl.cli.app import app
+from funnelctl.cli.common import (
+    BY_OPT,
+    JSON_OPT,
+    OWNER_OPT,
+    TEAM_OPT,
+    By,
+    by_owner,
+    emit_json,
+    out_console,
+    scope,
+    settings,
+    skipped_json,
+)
+
+
+@app.command("stalls")
+def stalls_cmd(
+    ctx: typer.Context,
+    owner: Optional[list[str]] = OWNER_OPT,
+    team: Optional[list[str]] = TEAM_OPT,
+    by: Optional[By] = BY_OPT,
+    limit: int = typer.Option(50, "--limit", min=1, help="Deals shown (worst and largest "
+                              "first); --json always has them all."),
+    show_all: bool = typer.Option(False, "--all", help="Show every deal with a warning."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Open deals that need the manager's question, worst and largest first.
+
+    Example: funnelctl stalls --owner anna.berg
+    """
+    from funnelctl.analysis.stalls import stalled_deals
+
+    loaded, deals, _ = scope(ctx, owner, team, by)
+    p, today = loaded.pipeline, settings(ctx).today
+    if by == "owner":
+        views = {o: stalled_deals(ds, p, today) for o, ds in by_owner(deals).items()}
+        if json_out:
+            emit_json({"owners": {o: s.as_json() for o, s in views.items()},
+                       "skipped": skipped_json(loaded)})
+            return
+        from funnelctl.render.views import stalls
+
+        con = out_console()
+        for o, s in views.items():
+            con.rule(o)
+            stalls(con, s, p, None if show_all else limit)
+        return
+    result = stalled_deals(deals, p, today)
+    if json_out:
+        emit_json({**result.as_json(), "skipped": skipped_json(loaded)})
+        return
+    from funnelctl.render.views import stalls
+
+    stalls(out_console(), result, p, None if show_all else limit)
