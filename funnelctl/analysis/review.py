@@ -18,6 +18,7 @@ from itertools import islice
 from operator import attrgetter
 
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
+from funnelctl.analysis.currency import is_left_out
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import Stalls, Warning, stalled_deals, worst_first
@@ -81,6 +82,8 @@ class Figures:
     stay_days: dict[str, int]  # per open stage: the days of the stays that ended there
     stays: dict[str, int]
     observed: list[Observed]  # per stage: the deals that reached it, left it, went on
+    # won deals whose amount is in won_amount: one in a currency with no rate is not
+    won_priced: int = 0
 
     @property
     def actions_per_won(self) -> float | None:
@@ -106,7 +109,7 @@ class Figures:
 
     @property
     def average_won(self) -> float | None:
-        return self.won_amount / self.won if self.won else None
+        return self.won_amount / self.won_priced if self.won_priced else None
 
     @property
     def velocity(self) -> float | None:
@@ -138,7 +141,8 @@ class Figures:
                        sum(f.won for f in parts), sum(f.lost for f in parts), won_amount,
                        sum(f.won_actions for f in parts), sum(f.won_days for f in parts),
                        sum(f.dated for f in parts), dict(stay_days), dict(stays),
-                       summed([f.observed for f in parts], p))
+                       summed([f.observed for f in parts], p),
+                       sum(f.won_priced for f in parts))
 
 
 def _round(x: float | None, n: int = 1) -> float | None:
@@ -375,7 +379,7 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Q
 def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
                     observed: list[Observed] | None = None) -> Figures:
     obs = observed if observed is not None else observed_conversion(deals, p)
-    won = lost = open_deals = won_actions = won_days = dated = 0
+    won = lost = open_deals = won_actions = won_days = dated = won_priced = 0
     won_amount = 0.0
     stay_days: dict[str, int] = defaultdict(int)
     stays: dict[str, int] = defaultdict(int)
@@ -386,7 +390,9 @@ def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
             open_deals += 1
         elif status == "won":
             won += 1
-            won_amount += d.amount
+            if not is_left_out(d, p):  # no rate: its amount is in no money figure
+                won_amount += d.amount
+                won_priced += 1
             won_actions += d.actions
             if d.outcome_date:
                 won_days += (d.outcome_date - d.created).days
@@ -404,7 +410,7 @@ def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
             stay_days[stage] += (d.outcome_date - date).days  # the last stay ends lost
             stays[stage] += 1
     return Figures(len(deals), open_deals, won, lost, won_amount, won_actions, won_days,
-                   dated, dict(stay_days), dict(stays), obs)
+                   dated, dict(stay_days), dict(stays), obs, won_priced)
 
 
 def by_owner(deals: list[Summary]) -> dict[str, list[Summary]]:

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from funnelctl.analysis.conversion import observed_conversion, required_per_stage
+from funnelctl.analysis.currency import is_left_out
 from funnelctl.pipeline import Pipeline, Target
 from funnelctl.summary import Summary
 
@@ -63,8 +64,10 @@ class TargetPlan:
         return out
 
 
-def average_won_amount(deals: list[Summary]) -> float | None:
-    won = [d.amount for d in deals if d.status == "won"]
+def average_won_amount(deals: list[Summary], p: Pipeline) -> float | None:
+    """The average signed amount, over the won deals whose amount is known in the
+    reporting currency (a deal in a currency with no rate is left out)."""
+    won = [d.amount for d in deals if d.status == "won" and not is_left_out(d, p)]
     return sum(won) / len(won) if won else None
 
 
@@ -171,7 +174,7 @@ def committed_progress(deals: list[Summary], p: Pipeline, period: str, today: dt
         if t.period != period:
             continue
         if avg is None and t.deals is None:  # a money target: deals by the average won
-            avg = average_won_amount(deals)
+            avg = average_won_amount(deals, p)
         if t.owner == "team":
             members = None
         elif t.owner in p.teams:

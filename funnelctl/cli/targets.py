@@ -86,8 +86,8 @@ def target_cmd(
         return
     avg = None
     if amount is not None:
-        avg = average_won_amount(loaded.deals if owners is None else deals) or \
-            average_won_amount(loaded.deals)
+        avg = average_won_amount(loaded.deals if owners is None else deals, p) or \
+            average_won_amount(loaded.deals, p)
         if not avg:
             fail("--amount needs at least one won deal to know the average deal size")
         n = amount / avg
