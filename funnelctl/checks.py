@@ -495,6 +495,12 @@ def check_loss_reasons(p: Pipeline) -> list[Finding]:
             for i, rid in enumerate(ids) if rid in ids[:i]]
 
 
+def check_max_file_bytes(p: Pipeline) -> list[Finding]:
+    if p.max_file_bytes <= 0:
+        return [(("max_file_bytes",), "max_file_bytes must be more than 0")]
+    return []
+
+
 def check_rules(p: Pipeline) -> list[Finding]:
     return [(("rules", name), f"{name} must be more than 0")
             for name in ("follow_up_days", "judge_days", "repeat_actions")
@@ -558,6 +564,7 @@ PIPELINE_CHECKS: list[Callable[[Pipeline], list[Finding]]] = [
     check_targets,
     check_reporting_currency,
     check_currency_rates,
+    check_max_file_bytes,
 ]
 
 

@@ -121,6 +121,8 @@ class Pipeline:
     # the rates of the other currencies into ``currency``, each list oldest first;
     # stages.yaml may give one plain number, read as a single rate from the start
     currencies: dict[str, tuple[Rate, ...]] = field(default_factory=dict)
+    # a deal file larger than this is refused unread (a deal is a few KB)
+    max_file_bytes: int = 1 << 20
 
     # -- lookups used everywhere (computed once: views call them per deal) -------
     @cached_property

@@ -153,3 +153,59 @@ def test_init_on_an_existing_pipeline_says_so(tmp_path) -> None:
                          "nothing written\n"
     assert (tmp_path / "stages.yaml").read_bytes() == before
     assert (tmp_path / ".gitignore").read_text() == ".funnelctl-cache/\n.*.tmp\n"
+
+
+def test_the_size_limit_is_set_in_stages_yaml(world) -> None:
+    world.deal("a")
+    size = (world.root / "deals/a.yaml").stat().st_size
+    stages = world.root / "stages.yaml"
+    stages.write_text(stages.read_text() + f"max_file_bytes: {size - 1}\n")
+    assert f"deals/a.yaml:1: the file is {size:,} bytes, over the limit of {size - 1:,}: " \
+           "not read" in left_out(world)
+    stages.write_text(stages.read_text().replace(f"max_file_bytes: {size - 1}",
+                                                 "max_file_bytes: 0"))
+    res = world.run("validate")
+    assert res.exit_code == 1 and "max_file_bytes must be more than 0" in res.stderr
+
+
+def test_a_missing_deals_folder_is_a_problem_not_an_empty_pipeline(world) -> None:
+    (world.root / "deals").rmdir()
+    res = world.run("validate")
+    assert res.exit_code == 1
+    assert res.stdout.splitlines()[0] == ("deals:1: no deals/ folder beside stages.yaml: no "
+                                          "deal can be read (funnelctl init makes one)")
+    assert world.run("list").exit_code == 0  # the views still run: nothing to show
+
+
+def test_new_refuses_an_id_that_differs_only_in_case(world) -> None:
+    world.deal("acme-cooling", folder="east")
+    res = world.run("new", "--id", "ACME-COOLING", "--account", "Acme", "--title", "T",
+                    "--owner", "ann", "--amount", "5")
+    assert res.exit_code == 1
+    assert res.stderr == "funnelctl: a deal with id 'ACME-COOLING' exists already: " \
+                         "deals/east/acme-cooling.yaml\n"
+    assert not (world.root / "deals/ACME-COOLING.yaml").exists()
+
+
+def test_a_problem_on_line_100_prints_no_emoji(world) -> None:
+    """rich would turn ':100:' into an emoji: 'deals/emo.yaml💯 not valid YAML'."""
+    world.deal("good")
+    world.write("deals/emo.yaml", "id: emo\n" + "# note\n" * 97 + "title: [\n")  # reported on 100
+    res = world.run("validate")
+    assert res.exit_code == 1
+    assert res.stdout.startswith("deals/emo.yaml:100: not valid YAML")
+    res = world.run("list")
+    assert "  deals/emo.yaml:100: not valid YAML" in res.stderr
+
+
+def test_init_on_a_file_is_a_usage_error(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from funnelctl.cli.app import app
+
+    path = tmp_path / "notes.txt"
+    path.write_text("x")
+    res = CliRunner().invoke(app, ["init", str(path)])
+    assert res.exit_code == 2
+    assert res.stderr == f"funnelctl: {path} is a file: init sets up a folder\n"
+    assert path.read_text() == "x"

@@ -49,7 +49,8 @@ def new_cmd(
     """
     from funnelctl import edits, yamlio
     from funnelctl.patterns import DEAL_ID_MAX, is_deal_id
-    from funnelctl.store import DEALS_DIR, StoreError, create_exclusive, find_deal
+    from funnelctl.store import DEALS_DIR, StoreError, create_exclusive
+    from funnelctl.store.walk import id_in_use
 
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
@@ -70,10 +71,9 @@ def new_cmd(
         sub = (base / folder).resolve()
         if base != sub and base not in sub.parents:
             fail(f"--folder {folder!r} escapes {DEALS_DIR}/")
-    try:
-        fail(f"a deal with id {did!r} exists already: {find_deal(root, did)}")
-    except StoreError:
-        pass  # no such deal yet: the id is free
+    taken = id_in_use(root, did)
+    if taken:
+        fail(f"a deal with id {did!r} exists already: {taken}")
     doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
                          owner=owner, amount=amount, source=source, close=close_date)
     y = yamlio.rt_yaml("")
@@ -111,7 +111,8 @@ def show_cmd(
     except StoreError as exc:
         fail(exc.message)
     try:
-        raw = read_file(root, rel)  # once: checked by read_deal, shown as stored
+        # read once: checked by read_deal, shown as stored
+        raw = read_file(root, rel, pipeline.max_file_bytes)
     except FileRefused as exc:
         fail(f"{rel}: {exc.message}")
     except OSError as exc:

@@ -38,6 +38,8 @@ def init_cmd(
 
     from funnelctl.store import STAGES_FILE, StoreError, atomic_write, create_exclusive
 
+    if directory.exists() and not directory.is_dir():
+        fail(f"{directory} is a file: init sets up a folder", code=2)
     target = directory / STAGES_FILE
     ignore = directory / ".gitignore"
     for path in (target, ignore):

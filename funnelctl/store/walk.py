@@ -94,6 +94,9 @@ def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
         for name in sorted(dirs):
             walk(os.path.join(folder, name), f"{rel_folder}/{name}")
 
+    if not os.path.isdir(root / DEALS_DIR):
+        problems.append(Problem(DEALS_DIR, 1, f"no {DEALS_DIR}/ folder beside stages.yaml: "
+                                              f"no deal can be read (funnelctl init makes one)"))
     walk(str(root / DEALS_DIR), DEALS_DIR)
     return found, problems
 
@@ -115,3 +118,16 @@ def find_deal(root: Path, deal_id: str) -> str:
     if len(matches) > 1:
         raise StoreError(f"deal id {deal_id!r} is ambiguous: {', '.join(sorted(matches))}")
     return matches[0]
+
+
+def id_in_use(root: Path, deal_id: str) -> str | None:
+    """The file of a deal whose id equals ``deal_id`` ignoring case, if any: on a
+    case-insensitive file system (a colleague's laptop) ACME-COOLING.yaml and
+    acme-cooling.yaml are one file, so a new deal may take neither."""
+    wanted = {f"{deal_id}.yaml".casefold(), f"{deal_id}.yml".casefold()}
+    for folder, dirs, names in os.walk(root / DEALS_DIR):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.casefold() in wanted:
+                return Path(folder, name).relative_to(root).as_posix()
+    return None
