@@ -25,8 +25,14 @@ ALLOWED = {
 }
 
 
-def imports(path: Path) -> set[str]:
+def imports(path: Path, runtime_only: bool = False) -> set[str]:
+    """The funnelctl modules a file imports; ``runtime_only`` leaves out the
+    ``if TYPE_CHECKING:`` blocks (types only)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    if runtime_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                node.body = []
     out = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "funnelctl":
@@ -132,23 +138,6 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def runtime_imports(path: Path) -> set[str]:
-    """What ``imports`` finds, leaving out ``if TYPE_CHECKING:`` blocks (types only)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            node.body = []
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "funnelctl":
-            out.update(f"funnelctl.{a.name}" for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
-        elif isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-    return {m for m in out if m.startswith("funnelctl")}
-
-
 def _import_graph() -> dict[str, set[str]]:
     """Module -> the funnelctl modules it imports when it runs (at any depth of its
     code: an import inside a function is still a dependency)."""
@@ -156,7 +145,7 @@ def _import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         deps = set()
-        for mod in runtime_imports(path):
+        for mod in imports(path, runtime_only=True):
             # `from funnelctl.store import cache` names a module or a name in one
             while mod and mod not in modules:
                 mod = mod.rpartition(".")[0]
