@@ -110,7 +110,7 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
 
     try:
         if text is None:
-            text = read_file(root, rel)
+            text = read_file(root, rel, pipeline.max_file_bytes)
         data = parse_text(text)
     except FileRefused as exc:
         return None, [Problem(rel, 1, exc.message, True)]
