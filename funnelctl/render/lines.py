@@ -22,6 +22,8 @@ from rich.console import Console, Group
 from rich.control import strip_control_codes
 from rich.text import Span, Text
 
+from funnelctl.render.safe import safe
+
 GAP = "  "  # between two columns, as rich's tables without a box
 
 
@@ -42,7 +44,9 @@ Line = Text | str
 def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None = None,
           title_style: str = "bold", caption: str | None = None) -> list[Line]:
     """A table without a box as lines: a header row, one line per row (a folding last
-    column may take more), columns two spaces apart, as wide as their widest cell."""
+    column may take more), columns two spaces apart, as wide as their widest cell.
+    Cells of data come made safe (``render.safe``); the title may be data (a rep's
+    name) and is made safe here."""
     cells = [[_cell(c) for c in row] for row in rows]
     widths = []
     for i, col in enumerate(cols):
@@ -55,7 +59,7 @@ def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None
         widths[-1] = max(min(widths[-1], rest), 10)
     out: list[Line] = []
     if title:
-        out.append(Text(title, style=title_style))
+        out.append(Text(safe(title), style=title_style))
     out.append(_row([_cell(Text(c.header, style="bold")) for c in cols], cols, widths))
     for row in cells:
         out.extend(_wrapped(row, cols, widths) if cols and cols[-1].fold
@@ -170,8 +174,9 @@ def wrapped(text: Text, width: int, indent: int = 4) -> list[Text]:
 
 
 def rule(title: str, width: int, style: str = "rule.line") -> Text:
-    """A horizontal rule with a centred bold title, as rich's Rule draws it."""
-    label = Text(f" {title} ", style="bold")
+    """A horizontal rule with a centred bold title (data, made safe), as rich's Rule
+    draws it."""
+    label = Text(f" {safe(title)} ", style="bold")
     if cell_len(label.plain) > max(0, width - 4):
         label.truncate(max(0, width - 4), overflow="ellipsis")
     side = (width - label.cell_len) // 2

@@ -1,33 +1,36 @@
 """The weekly review as Markdown, for meeting notes: the sections the text review
-shows, written out in full (every warning, question and rule broken)."""
+shows, written out in full (every warning, question and rule broken).
+
+Every piece of data passes ``md`` (``render.safe``): control characters shown, and
+Markdown's own syntax escaped, so that a title shows as it is written, never as a
+link, an HTML tag or a table's column."""
 
 from __future__ import annotations
 
 from funnelctl.analysis.review import Leader, Section
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.rep import money
+from funnelctl.render.safe import md
 from funnelctl.render.views import num, pct
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
-    def cell(x: str) -> str:
-        return str(x).replace("|", "\\|")
-
+    """A table of data: every cell is escaped here (a ``|`` would start a column)."""
     out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(md(str(c)) for c in r) + " |" for r in rows]
     return out
 
 
 def _section(s: Section, p: Pipeline, since) -> list[str]:
     """One rep's section; the team's summarises what the reps' sections list."""
-    out = [f"## {s.owner}", ""]
+    out = [f"## {md(s.owner)}", ""]
     out += _table(["stage", "deals", "benchmark", "amount", "weighted", "conversion obs/cfg"],
                   [[r.label, str(r.count), f"{r.benchmark:.1f}", money(r.amount),
                     money(r.weighted), f"{pct(r.observed)}/{pct(r.conversion)}"]
                    for r in s.funnel.stages])
     out.append("")
     for d in s.funnel.diagnosis:
-        out.append(f"- **{d.kind.replace('_', ' ')}**: {d.message}")
+        out.append(f"- **{d.kind.replace('_', ' ')}**: {md(d.message)}")
     for t in s.targets:
         line = f"- **target {t.period}**: signed {t.won_deals}"
         if t.target_deals is not None:
@@ -36,7 +39,7 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
             line += f", {money(t.won_amount)} of {money(t.target_amount)}"
         if t.plan and t.plan.blocking:
             row = next(x for x in t.plan.rows if x.stage == t.plan.blocking)
-            line += f"; blocked at {row.label}, {row.gap:.1f} deals short"
+            line += f"; blocked at {md(row.label)}, {row.gap:.1f} deals short"
         out.append(line)
     out += ["", f"### Since {since}", ""]
     if s.team and s.move_kinds:
@@ -45,19 +48,23 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
         for m in s.moved:
             extra = ""
             if m.from_stage:
-                extra = f" {m.from_stage} → {m.stage}" + (" (forced)" if m.forced else "")
+                extra = f" {md(m.from_stage)} → {md(m.stage)}" + (
+                    " (forced)" if m.forced else "")
             if m.kind == "lost":
-                extra = f" at {m.stage}: {m.reason}" + (f", to {m.competitor}"
-                                                        if m.competitor else "")
-            out.append(f"- {m.date} **{m.kind}** {m.deal} ({m.account}, "
+                extra = f" at {md(m.stage)}: {md(str(m.reason))}" + (
+                    f", to {md(m.competitor)}" if m.competitor else "")
+            out.append(f"- {m.date} **{m.kind}** {md(m.deal)} ({md(m.account)}, "
                        f"{money(m.amount)}){extra}")
         if s.more_moved:
             out.append(f"- … and {s.more_moved} more (--json has them all)")
     else:
         out.append("- nothing moved")
     out += ["", "### Warnings", ""]
-    out += [f"- {ws[0].deal} ({ws[0].owner}, {ws[0].stage}, {money(ws[0].amount)}): "
-            + "; ".join(f"**{w.kind}** {w.message}" for w in ws) for ws in s.warned] \
+    # the data and the text between them escaped as one: ids, names and stages are
+    # apart by ( , ) and blanks, which Markdown reads as nothing; one call a line
+    # instead of one a field (a team's notes have tens of thousands)
+    out += [f"- {md(f'{ws[0].deal} ({ws[0].owner}, {ws[0].stage}')}, {money(ws[0].amount)}): "
+            + "; ".join(f"**{w.kind}** {md(w.message)}" for w in ws) for ws in s.warned] \
         or ["- none"]
     if s.warned_deals > len(s.warned):
         out.append(f"- … and {s.warned_deals - len(s.warned)} more deals in the reps' sections")
@@ -65,10 +72,10 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
         out.append(f"- ({s.snoozed} snoozed on purpose)")
     if s.flagged:
         out += ["", "### Deals that break a process rule", ""]
-        out += [f"- {f['deal']}: {'; '.join(f['problems'])}" for f in s.flagged]
+        out += [f"- {md(f['deal'])}: {'; '.join(map(md, f['problems']))}" for f in s.flagged]
     if not s.team:
         out += ["", "### Questions to ask", ""]
-        out += [f"- {q.deal} ({q.account}): {q.text}" for q in s.questions] \
+        out += [f"- {md(f'{q.deal} ({q.account}): {q.text}')}" for q in s.questions] \
             or ["- none"]
     f = s.figures
     out += ["", "### Process", "",
@@ -105,8 +112,9 @@ def review_end(team: Section | None, waivers: list[dict], leaders: list[Leader],
     out = _section(team, p, since) if team is not None else []
     if waivers:
         out += ["## Waivers", ""]
-        out += [f"- {w['date']} {w['deal']} ({w['owner']}) → {w['stage']}: {w['reason']} "
-                f"(waived: {', '.join(w['waived'])})" for w in waivers]
+        out += [f"- {w['date']} {md(w['deal'])} ({md(w['owner'])}) → {md(w['stage'])}: "
+                f"{md(str(w['reason']))} (waived: {', '.join(map(md, w['waived']))})"
+                for w in waivers]
         out.append("")
     out += [f"## Leaderboard {period}", ""]
     out += _table(["#", "owner", "signed", "target", "amount", "target amount"],

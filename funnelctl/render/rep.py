@@ -14,6 +14,7 @@ from funnelctl.analysis.currency import is_left_out
 from funnelctl.analysis.plan import Plan
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.lines import Col, buffered, table
+from funnelctl.render.safe import safe, safe_text
 from funnelctl.summary import Summary
 
 
@@ -35,25 +36,38 @@ def bar(level: int, top: int, width: int = 12) -> str:
     return "█" * full + "░" * (width - full)
 
 
+def _s(x: object) -> str:
+    """A value of the deal's file (text, a number, a date) as safe text."""
+    return safe(str(x))
+
+
+def _title(text: str, style: str | None = None) -> Text:
+    """A table's title as ``Text`` (rich would read a string as markup), styled as rich
+    styles a title."""
+    return Text(text, style="table.title" if style is None else style)
+
+
 def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
     d = rm["deal"]
     der = rm["derived"]
     status = d["status"]
     head = Text()
-    head.append(f"{d['id']}", style="bold")
-    head.append(f"  {d['account']}: {d['title']}\n")
-    head.append(f"owner {d['owner']}   amount {money(d['amount'])} {d.get('currency') or ''}")
+    head.append(_s(d["id"]), style="bold")
+    head.append(f"  {_s(d['account'])}: {_s(d['title'])}\n")
+    head.append(f"owner {_s(d['owner'])}   amount {money(d['amount'])} "
+                f"{_s(d.get('currency') or '')}")
     if der["currency"] != der["reporting_currency"]:  # and in the currency of every total
-        head.append(f" ({money(der['amount_converted'])} {der['reporting_currency']})"
+        head.append(f" ({money(der['amount_converted'])} {_s(der['reporting_currency'])})"
                     if der["amount_converted"] is not None else " (no rate in stages.yaml)")
     head.append("   ")
-    head.append(f"stage {der['stage_label']} ({d['stage']})", style="bold")
+    head.append(f"stage {_s(der['stage_label'])} ({_s(d['stage'])})", style="bold")
     if status != "open":
-        head.append(f"   {status.upper()}", style="green bold" if status == "won" else "red bold")
+        head.append(f"   {_s(status).upper()}",
+                    style="green bold" if status == "won" else "red bold")
         out = d.get("outcome", {})
         if status == "lost":
-            head.append(f" ({out.get('reason')}"
-                        f"{', to ' + out['competitor'] if out.get('competitor') else ''})")
+            head.append(f" ({_s(out.get('reason'))}"
+                        f"{', to ' + _s(out['competitor']) if out.get('competitor') else ''})")
     else:
         head.append(f"   {der['days_in_stage']} days in stage")
         if der["stalled"]:
@@ -62,12 +76,12 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
     head.append(f"\nprobability {der['probability']:.0%}   weighted "
                 + (f"{money(weighted)}" if der["currency"] == der["reporting_currency"] else
                    f"{money(weighted)} {der['reporting_currency']}" if weighted is not None
-                   else f"unknown (no rate for {der['currency']})"))
+                   else f"unknown (no rate for {_s(der['currency'])})"))
     if d.get("close"):
         head.append(f"   expected close {d['close']}")
     con.print(Panel(head, expand=False))
 
-    road = Table(title="Road", title_justify="left", box=None, pad_edge=False)
+    road = Table(title=_title("Road"), title_justify="left", box=None, pad_edge=False)
     road.add_column("date")
     road.add_column("stage")
     road.add_column("days", justify="right")
@@ -75,44 +89,47 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
     for m in rm["moves"]:
         note = "" if m["move"] != "regressed" else "regressed"
         if m["reason"]:
-            note = (note + " " if note else "") + f"forced: {m['reason']}"
+            note = (note + " " if note else "") + f"forced: {_s(m['reason'])}"
         if m["waived"]:
-            note += f" (waived: {', '.join(m['waived'])})"
-        road.add_row(str(m["date"]), m["label"], str(m["days"]),
+            note += f" (waived: {', '.join(map(_s, m['waived']))})"
+        road.add_row(Text(str(m["date"])), safe_text(m["label"]), Text(str(m["days"])),
                      Text(note, style="yellow" if m["reason"] or m["waived"] else "red"))
     con.print(road)
 
     if rm["milestones"] or rm["requires"]:
-        ms = Table(title=f"Milestones to leave {der['stage_label']}", title_justify="left",
-                   box=None, pad_edge=False)
+        ms = Table(title=_title(f"Milestones to leave {_s(der['stage_label'])}"),
+                   title_justify="left", box=None, pad_edge=False)
         ms.add_column("")
         ms.add_column("milestone")
         ms.add_column("date / evidence")
         for m in rm["milestones"]:
             mark = Text("✔", style="green") if m["ticked"] else (
                 Text("~", style="yellow") if m["waived"] else Text("✘", style="red"))
-            info = f"{m['date']}  {m['evidence'] or ''}" if m["ticked"] else (
+            info = f"{m['date']}  {_s(m['evidence'] or '')}" if m["ticked"] else (
                 "waived" if m["waived"] else "missing")
-            ms.add_row(mark, f"{m['label']} [{m['id']}]", info)
+            # the label and a blank: "label [id]" was written as markup, which swallowed
+            # the id as a tag; what it showed is kept
+            ms.add_row(mark, Text(f"{_s(m['label'])} "), Text(info))
         for r in rm["requires"]:
             mark = Text("✔", style="green") if r["met"] else (
                 Text("~", style="yellow") if r["waived"] else Text("✘", style="red"))
-            ms.add_row(mark, f"entry: {r['ladder']} >= {r['needs']}",
-                       f"has {r['has']}" + (", waived" if r["waived"] and not r["met"] else ""))
+            ms.add_row(mark, Text(f"entry: {_s(r['ladder'])} >= {r['needs']}"),
+                       Text(f"has {r['has']}"
+                            + (", waived" if r["waived"] and not r["met"] else "")))
         con.print(ms)
 
-    lad = Table(title="Key elements", title_justify="left", box=None, pad_edge=False)
+    lad = Table(title=_title("Key elements"), title_justify="left", box=None, pad_edge=False)
     lad.add_column("element")
     lad.add_column("level")
     lad.add_column("")
     lad.add_column("checkpoint")
     for x in rm["ladders"]:
-        lad.add_row(x["label"], Text(bar(x["level"], x["top"]), style="cyan"),
-                    f"{x['level']}/{x['top']}", x["level_label"])
+        lad.add_row(safe_text(x["label"]), Text(bar(x["level"], x["top"]), style="cyan"),
+                    Text(f"{x['level']}/{x['top']}"), safe_text(x["level_label"]))
     con.print(lad)
 
     if rm["contacts"]:
-        ct = Table(title="Contacts", title_justify="left", box=None, pad_edge=False)
+        ct = Table(title=_title("Contacts"), title_justify="left", box=None, pad_edge=False)
         ct.add_column("name")
         ct.add_column("role")
         ct.add_column("power")
@@ -125,33 +142,35 @@ def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
                 marks.append("VETO" + (" (agreed)" if c.get("agreed") else ""))
             style = "bold" if c.get("decision_maker") else ""
             unmet = c.get("veto") and not c.get("met")
-            ct.add_row(Text(c["name"], style=style), c.get("role", ""),
+            ct.add_row(Text(_s(c["name"]), style=style), Text(_s(c.get("role", ""))),
                        Text(", ".join(marks), style="red" if unmet else ""),
-                       str(c.get("met") or ("not met" if marks else "")))
+                       Text(str(c.get("met") or ("not met" if marks else ""))))
         con.print(ct)
 
     if rm["actions"]:
-        at = Table(title=f"Recent actions ({len(rm['actions'])} of {rm['actions_total']})",
+        at = Table(title=_title(f"Recent actions ({len(rm['actions'])} of "
+                                f"{rm['actions_total']})"),
                    title_justify="left", box=None, pad_edge=False)
         at.add_column("date")
         at.add_column("kind")
         at.add_column("goal → result")
         at.add_column("moved")
         for a in rm["actions"]:
-            at.add_row(a["date"], a["kind"], f"{a.get('goal', '')} → {a.get('result', '')}",
-                       Text("yes", style="green") if a.get("moved") else "no")
+            at.add_row(Text(_s(a["date"])), Text(_s(a["kind"])),
+                       Text(f"{_s(a.get('goal', ''))} → {_s(a.get('result', ''))}"),
+                       Text("yes", style="green") if a.get("moved") else Text("no"))
         con.print(at)
     nxt = d.get("next")
     if status == "open":
         if nxt:
             style = "red" if der["next_step_overdue"] else ""
-            con.print(Text(f"Next step {nxt['date']}: {nxt['step']}", style=style))
+            con.print(Text(f"Next step {nxt['date']}: {_s(nxt['step'])}", style=style))
         else:
             con.print(Text("No next step set.", style="red"))
     if d.get("snooze"):
-        con.print(f"Snoozed until {d['snooze']['until']}: {d['snooze']['reason']}")
+        con.print(Text(f"Snoozed until {d['snooze']['until']}: {_s(d['snooze']['reason'])}"))
     for p in problems:
-        con.print(Text(f"problem: {p}", style="red"))
+        con.print(Text(f"problem: {safe(p)}", style="red"))
 
 
 @buffered
@@ -166,18 +185,19 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
     priced = deals if priced is None else priced
     # id, owner, stage, status and amount are never cut; account and title share
     # what is left of the screen, a third and two thirds
-    ids = [d.id + (" !" if d.flags else "") for d in deals]
+    ids = [safe(d.id) + (" !" if d.flags else "") for d in deals]
+    owners = [safe(d.owner) for d in deals]
+    stages = [safe(d.stage) for d in deals]
     amounts = [money(d.amount) for d in deals]
     converted = None
     if priced is not deals:  # some deal is in another currency: say which, and convert
-        amounts = [a if d.currency in (None, cur) else f"{a} {d.currency}"
+        amounts = [a if d.currency in (None, cur) else f"{a} {safe(d.currency)}"
                    for a, d in zip(amounts, deals, strict=True)]
         converted = ["" if d.currency in (None, cur) else
                      "no rate" if is_left_out(c, pipeline) else money(c.amount)
                      for d, c in zip(deals, priced, strict=True)]
-    fixed = (max([2, *map(cell_len, ids)]) + min(12, max([5, *(cell_len(d.owner)
-                                                              for d in deals)]))
-             + max([5, *(cell_len(d.stage) for d in deals)]) + 6
+    fixed = (max([2, *map(cell_len, ids)]) + min(12, max([5, *map(cell_len, owners)]))
+             + max([5, *map(cell_len, stages)]) + 6
              + max([6, *map(cell_len, amounts)])
              + (max([9, *map(len, converted)]) + 2 if converted else 0))
     rest = max(16, con.width - fixed - 2 * 6)
@@ -185,8 +205,8 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
     cols = [Col("id"), Col("account", max_width=account_w),
             Col("title", max_width=max(8, rest - account_w)), Col("owner", max_width=12),
             Col("stage"), Col("status"), Col("amount", "right")]
-    rows = [[i, d.account, d.title, d.owner, d.stage, d.status, a]
-            for i, d, a in zip(ids, deals, amounts, strict=True)]
+    rows = [[i, safe(d.account), safe(d.title), o, s, d.status, a]
+            for i, d, o, s, a in zip(ids, deals, owners, stages, amounts, strict=True)]
     if converted:
         cols.append(Col("converted", "right"))
         for row, c in zip(rows, converted, strict=True):
@@ -194,12 +214,12 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
     if any(d.source_id for d in deals):  # imported deals: their id in the source
         cols.append(Col("source id", max_width=16))
         for row, d in zip(rows, deals, strict=True):
-            row.append(d.source_id or "")
+            row.append(safe(d.source_id or ""))
     con.lines(table(cols, rows, con.width))
     total = sum(d.amount for d in priced)  # a left-out deal counts 0 there
     unpriced = sum(1 for d in priced if is_left_out(d, pipeline)) if converted else 0
     noun = "deal" if len(deals) == 1 else "deals"
-    con.print(f"{len(deals)} {noun}, {money(total)} {cur}"
+    con.print(f"{len(deals)} {noun}, {money(total)} {safe(cur)}"
               + (f" ({unpriced} left out of the total: no rate for "
                  f"{'their' if unpriced > 1 else 'its'} currency)" if unpriced else "")
               + ("  (! breaks a process rule: see funnelctl validate)"
@@ -213,7 +233,7 @@ def plan(con: Console, p: Plan) -> None:
     for title, items, style in sections:
         if not items:
             continue
-        t = Table(title=f"{title} ({len(items)})", title_justify="left", title_style=style,
+        t = Table(title=_title(f"{title} ({len(items)})", style), title_justify="left",
                   box=None, pad_edge=False)
         t.add_column("date")
         t.add_column("deal")
@@ -224,7 +244,8 @@ def plan(con: Console, p: Plan) -> None:
             when = str(i.date) if i.date else "-"
             if i.days > 0:
                 when += f" ({i.days}d late)"
-            t.add_row(when, i.deal, i.account, i.owner, i.step or "")
+            t.add_row(Text(when), safe_text(i.deal), safe_text(i.account), safe_text(i.owner),
+                      safe_text(i.step or ""))
         shown.append(t)
     if not shown:
         con.print("Nothing due: every open deal has a next step after this week.")

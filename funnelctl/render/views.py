@@ -24,6 +24,7 @@ from funnelctl.render.lines import (
     wrapped,
 )
 from funnelctl.render.rep import money, short_money
+from funnelctl.render.safe import safe, safe_text
 
 
 def pct(x: float | None) -> str:
@@ -75,7 +76,7 @@ def funnel_lines(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
     cols = [Col("stage", max_width=20), Col("funnel", "center"),
             Col(figures.format("deals", "bench", "amount", "weighted", "conv obs/cfg"))]
     rows: list[list] = [
-        [s.label, funnel_bar(v, b, top, bar_w),
+        [safe(s.label), funnel_bar(v, b, top, bar_w),
          figures.format(s.count, f"{s.benchmark:.1f}", short_money(s.amount),
                         short_money(s.weighted), f"{pct(s.observed)}/{pct(s.conversion)}")]
         for s, v, b in zip(f.stages, values, bench, strict=True)]
@@ -87,9 +88,9 @@ def funnel_lines(f: Funnel, p: Pipeline, width: int, by_amount: bool = False,
         label = {"bulge": "bulge", "thin_top": "thin top", "late_entries": "late entries",
                  "late_entry_rep": "kept back?", "clean": "clean"}.get(d.kind, d.kind)
         line = Text(f"  {label}: ", style=style)
-        line.append(d.message)
+        line.append(safe(d.message))
         if d.kind == "late_entries" and d.deals:
-            shown = ", ".join(d.deals[:6]) + (" …" if len(d.deals) > 6 else "")
+            shown = ", ".join(map(safe, d.deals[:6])) + (" …" if len(d.deals) > 6 else "")
             line.append(f" ({shown})", style="dim")
         lines.extend(wrapped(line, width))
     return lines
@@ -119,8 +120,8 @@ def stalls(con: Console, s: Stalls, p: Pipeline, limit: int | None = None,
     if s.snoozed:
         con.print(Text("Snoozed on purpose:", style="bold"))
         for z in s.snoozed:
-            con.print(f"  {z.deal} ({z.owner}, {z.stage}) until {z.until}: {z.reason}",
-                      markup=False)
+            con.print(f"  {safe(z.deal)} ({safe(z.owner)}, {safe(z.stage)}) until {z.until}: "
+                      f"{safe(z.reason)}", markup=False)
 
 
 def warning_rows(con: Console, shown: list[list[Warning]], n_deals: int, n_warnings: int,
@@ -145,12 +146,12 @@ def warning_rows(con: Console, shown: list[list[Warning]], n_deals: int, n_warni
             pieces.append(short)
             at += len(short)
         why = Text("".join(pieces), spans=spans)
-        row = [w0.deal, w0.owner, w0.stage, short_money(w0.amount)]
+        row = [safe(w0.deal), safe(w0.owner), safe(w0.stage), short_money(w0.amount)]
         if wide:
             rows.append([*row, why])
         else:
-            head = Text(f"{w0.deal}", style="bold")
-            head.append(f"  {w0.owner}  {w0.stage}  {short_money(w0.amount)}")
+            head = Text(row[0], style="bold")
+            head.append(f"  {row[1]}  {row[2]}  {row[3]}")
             con.print(head)
             con.print(Text("    ").append_text(why))
     if wide:
@@ -167,7 +168,7 @@ def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None
     cols = [Col("stage"), *(Col(h, "right") for h in ("ratio", "required", "deals",
                                                        "actual", "gap"))]
     rows: list[list] = [
-        [r.label, f"{r.rate:.3g}", f"{r.required:.1f}", str(r.required_deals), str(r.actual),
+        [safe(r.label), f"{r.rate:.3g}", f"{r.required:.1f}", str(r.required_deals), str(r.actual),
          Text(f"{r.gap:+.1f}", style="red" if r.gap > 1e-9 else "green")]
         for r in plan.rows]
     con.lines(table(cols, rows, con.width, title=title))
@@ -175,13 +176,13 @@ def target(con: Console, plan: TargetPlan, p: Pipeline, title: str | None = None
         con.print(f"  {money(plan.amount)} at an average won deal of "
                   f"{money(plan.average_won or 0)} = {plan.target:.1f} deals")
     if plan.rates_from == "history":
-        fb = f"; configured ratio where no deal has left a stage: {', '.join(plan.fallback)}" \
-            if plan.fallback else ""
+        fb = ("; configured ratio where no deal has left a stage: "
+              + ", ".join(map(safe, plan.fallback))) if plan.fallback else ""
         con.print(f"  ratios achieved by the team, from {plan.history_base} deals' "
-                  f"stage histories{fb}")
+                  f"stage histories{fb}", markup=False)
     if plan.blocking:
         row = next(r for r in plan.rows if r.stage == plan.blocking)
-        con.print(Text(f"  blocked at {row.label}: {row.gap:.1f} deals short "
+        con.print(Text(f"  blocked at {safe(row.label)}: {row.gap:.1f} deals short "
                        f"(need {row.required:.1f}, hold {row.actual})", style="red bold"))
     else:
         con.print(Text("  every stage holds what the target needs", style="green"))
@@ -197,7 +198,7 @@ def progress(con: Console, progs: list[Progress], p: Pipeline) -> None:
         return Text(" on track" if ok else " behind", style="green" if ok else "red")
 
     for pr in progs:
-        head = Text(f"{pr.owner} {pr.period}", style="bold")
+        head = Text(f"{safe(pr.owner)} {safe(pr.period)}", style="bold")
         head.append(f" ({pr.elapsed:.0%} of the period gone):")
         if pr.target_deals is not None:
             head.append(f" signed {pr.won_deals} of {pr.target_deals:g} "
@@ -224,18 +225,18 @@ def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None
                          "left", no_wrap=True, overflow="ellipsis")
         for c in cols:
             top = c.cards and max(c.cards, key=lambda x: x.amount)
-            t.add_row(c.label, str(len(c.cards)), money(c.amount),
-                      str(sum(x.stalled for x in c.cards)),
-                      f"{top.account} {money(top.amount)}" if top else "")
+            t.add_row(safe_text(c.label), Text(str(len(c.cards))), Text(money(c.amount)),
+                      Text(str(sum(x.stalled for x in c.cards))),
+                      Text(f"{safe(top.account)} {money(top.amount)}" if top else ""))
         con.print(t)
         con.print(f"({n} stages do not fit {con.width} columns as a board: widen the "
-                  f"terminal, or filter with --owner)")
+                  f"terminal, or filter with --owner)", markup=False)
         return
     colw = max(16, (con.width - (n - 1)) // max(n, 1))
     rows = rows if rows is not None else max(3, (con.height - 8) // 4)
     t = Table(box=None, pad_edge=False, show_lines=False, header_style="bold")
     for c in cols:
-        t.add_column(f"{c.label}\n{len(c.cards)} · {money(c.amount)}", width=colw - 1,
+        t.add_column(Text(f"{safe(c.label)}\n{len(c.cards)} · {money(c.amount)}"), width=colw - 1,
                      overflow="ellipsis", no_wrap=True)
     cells: list[list[Text]] = []
     for c in cols:
@@ -243,9 +244,10 @@ def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None
         for card in c.cards[:rows]:
             mark = "⚠ " if card.stalled else ""
             txt = Text()
-            txt.append(f"{mark}{card.account}\n", style="red bold" if card.stalled else "bold")
-            txt.append(f"{money(card.amount)} {card.owner}\n")
-            txt.append(f"{card.days}d · {card.weakest or ''}\n", style="dim")
+            txt.append(f"{mark}{safe(card.account)}\n",
+                       style="red bold" if card.stalled else "bold")
+            txt.append(f"{money(card.amount)} {safe(card.owner)}\n")
+            txt.append(f"{card.days}d · {safe(card.weakest or '')}\n", style="dim")
             lines.append(txt)
         if len(c.cards) > rows:
             rest = c.cards[rows:]
@@ -263,7 +265,7 @@ def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
     cols = [Col("owner"), *(Col(h, "right") for h in (
         "signed", "open", "expected deals", "expected amount", "commit", "best case"))]
     rows: list[list] = [
-        [Text(line.owner, style="bold" if line is f.total else ""),
+        [safe_text(line.owner, style="bold" if line is f.total else ""),
          f"{line.won_deals} / {money(line.won_amount)}", str(line.open_deals),
          f"{line.expected_deals:.1f}", money(line.expected_amount),
          money(line.commit_amount), money(line.best_amount)]
@@ -271,7 +273,7 @@ def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
     con.lines(table(cols, rows, con.width, title=f"Forecast {f.period}"))
     if f.total.slipping:
         con.print(f"  {len(f.total.slipping)} deals past their expected close date are counted "
-                  f"here: {', '.join(f.total.slipping[:8])}"
+                  f"here: {', '.join(map(safe, f.total.slipping[:8]))}"
                   + (" …" if len(f.total.slipping) > 8 else ""), markup=False)
 
 
@@ -312,16 +314,17 @@ def rep_section(con: Console, s: Section, p: Pipeline, since) -> None:
         for m in s.moved:
             detail = ""
             if m.kind in ("advanced", "regressed"):
-                detail = f"{m.from_stage} -> {m.stage}" + (" (forced)" if m.forced else "")
+                detail = f"{safe(m.from_stage or '')} -> {safe(m.stage)}" + (
+                    " (forced)" if m.forced else "")
             elif m.kind == "lost":
-                detail = f"at {m.stage}: {m.reason}" + (f", to {m.competitor}"
-                                                        if m.competitor else "")
+                detail = f"at {safe(m.stage)}: {safe(str(m.reason))}" + (
+                    f", to {safe(m.competitor)}" if m.competitor else "")
             elif m.kind == "inflow":
-                detail = f"new at {m.stage}"
+                detail = f"new at {safe(m.stage)}"
             style = {"won": "green", "lost": "red", "regressed": "yellow"}.get(m.kind, "")
             line = Text(f"  {m.date} ")
             line.append(f"{m.kind:<9}", style=style)
-            line.append(f" {m.deal} ({m.account}, {money(m.amount)}) {detail}")
+            line.append(f" {safe(m.deal)} ({safe(m.account)}, {money(m.amount)}) {detail}")
             con.print(line)
         if s.more_moved:
             con.print(f"  … and {s.more_moved} more (--json has them all)", markup=False)
@@ -335,14 +338,14 @@ def rep_section(con: Console, s: Section, p: Pipeline, since) -> None:
     if s.snoozed:
         con.print(f"  ({s.snoozed} snoozed on purpose)", markup=False)
     if s.flagged:
-        ids = ", ".join(f["deal"] for f in s.flagged[:FLAGGED_SHOWN]) + (
+        ids = ", ".join(safe(f["deal"]) for f in s.flagged[:FLAGGED_SHOWN]) + (
             " …" if len(s.flagged) > FLAGGED_SHOWN else "")
         con.print(Text(f"Break a process rule ({len(s.flagged)}): ", style="bold red")
                   .append(f"{ids} (funnelctl validate)", style=""))
     if s.questions:
         con.print(Text("Questions to ask:", style="bold"))
         for q in s.questions[:QUESTIONS_SHOWN]:
-            con.print(f"  {q.deal} ({q.account}): {q.text}", markup=False)
+            con.print(f"  {safe(q.deal)} ({safe(q.account)}): {safe(q.text)}", markup=False)
         if len(s.questions) > QUESTIONS_SHOWN:
             con.print(f"  … and {len(s.questions) - QUESTIONS_SHOWN} more", markup=False)
     f = s.figures
@@ -385,11 +388,12 @@ def review_end(con: Console, team: Section | None, waivers: list[dict],
     if waivers:
         con.print(Text("Waivers (forced moves):", style="bold"))
         for w in waivers:
-            con.print(f"  {w['date']} {w['deal']} ({w['owner']}) -> {w['stage']}: "
-                      f"{w['reason']} [waived: {', '.join(w['waived'])}]", markup=False)
+            con.print(f"  {w['date']} {safe(w['deal'])} ({safe(w['owner'])}) -> "
+                      f"{safe(w['stage'])}: {safe(str(w['reason']))} "
+                      f"[waived: {', '.join(map(safe, w['waived']))}]", markup=False)
     cols = [Col("#", "right"), Col("owner"), *(Col(h, "right") for h in (
         "signed", "target", "amount", "target amount"))]
-    con.lines(table(cols, [[str(i), x.owner, str(x.won_deals),
+    con.lines(table(cols, [[str(i), safe(x.owner), str(x.won_deals),
                             "-" if x.target_deals is None else f"{x.target_deals:g}",
                             money(x.won_amount),
                             "-" if x.target_amount is None else money(x.target_amount)]
