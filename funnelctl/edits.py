@@ -19,7 +19,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from funnelctl import checks
 from funnelctl.pipeline import Pipeline
-from funnelctl.yamlio import plain_safe
+from funnelctl.yamlio import comment_safe, has_surrogate, plain_safe
 
 if TYPE_CHECKING:  # a write reads the deal through readmodel: no pydantic to import
     from funnelctl.readmodel import AnyDeal as Deal
@@ -40,6 +40,16 @@ def refuse_on(issues: list[checks.Issue]) -> None:
         raise Refused(issues[0].refusal)
 
 
+def _safe(value: str) -> Any:
+    """Text as it must be written to read back the same (``plain_safe``); refused when
+    no UTF-8 file can hold it: a byte of a command-line argument that was not UTF-8
+    reaches Python as a lone surrogate."""
+    if has_surrogate(value):
+        raise Refused(f"{value!r} is not UTF-8 text: a byte of it is not in the "
+                      "terminal's encoding; nothing written")
+    return plain_safe(value)
+
+
 # -- comments that belong to the end of a block ----------------------------------
 
 
@@ -58,6 +68,8 @@ def _trailing_slot(node: Any) -> tuple[dict, Any, int] | None:
 
 
 def _take_trailing(node: Any) -> Any:
+    """The comment lines (and blank lines) after a block's last line, taken from it;
+    an end-of-line comment stays on its line."""
     slot = _trailing_slot(node)
     if slot is None:
         return None
@@ -66,6 +78,8 @@ def _take_trailing(node: Any) -> Any:
     if not entry or len(entry) <= pos or entry[pos] is None:
         return None
     tok = entry[pos]
+    if any(t is tok for other in items.values() if other is not entry for t in other or ()):
+        return None  # ruamel shares it with the key before an alias: it stays put
     value = tok.value
     if not value.startswith("\n"):
         # an end-of-line comment belongs to its own line; only the blank lines and
@@ -80,6 +94,8 @@ def _take_trailing(node: Any) -> Any:
 
 
 def _give_trailing(node: Any, tok: Any) -> None:
+    """Put the lines ``_take_trailing`` took after a block's last line, after what is
+    there already (an end-of-line comment stays)."""
     if tok is None:
         return
     slot = _trailing_slot(node)
@@ -89,7 +105,10 @@ def _give_trailing(node: Any, tok: Any) -> None:
     entry = items.setdefault(key, [None, None, None, None] if pos == 2 else [None, None])
     while len(entry) <= pos:
         entry.append(None)
-    entry[pos] = tok
+    if entry[pos] is not None and entry[pos].value.endswith("\n"):
+        entry[pos].value += tok.value[1:]  # "# eol\n" then the lines after it
+    else:
+        entry[pos] = tok
 
 
 def append_item(seq: CommentedSeq, item: Any) -> None:
@@ -130,7 +149,7 @@ def block_map(**fields: Any) -> CommentedMap:
     for k, v in fields.items():
         if v is None:
             continue
-        m[k] = plain_safe(v) if isinstance(v, str) else v
+        m[k] = _safe(v) if isinstance(v, str) else v
     return m
 
 
@@ -168,13 +187,13 @@ def new_deal(pipeline: Pipeline, today: dt.date, *, deal_id: str, account: str, 
     first = pipeline.stages[0].id
     doc = CommentedMap()
     doc["id"] = deal_id
-    doc["title"] = plain_safe(title)
-    doc["account"] = plain_safe(account)
-    doc["owner"] = plain_safe(owner)
+    doc["title"] = _safe(title)
+    doc["account"] = _safe(account)
+    doc["owner"] = _safe(owner)
     doc["amount"] = int(amount) if float(amount).is_integer() else amount
-    doc["currency"] = plain_safe(currency or pipeline.currency)
+    doc["currency"] = _safe(currency or pipeline.currency)
     if source:
-        doc["source"] = plain_safe(source)
+        doc["source"] = _safe(source)
     doc["created"] = today
     if close:
         doc["close"] = close
@@ -184,7 +203,7 @@ def new_deal(pipeline: Pipeline, today: dt.date, *, deal_id: str, account: str, 
     history = CommentedSeq()
     history.append(block_map(stage=first, date=today))
     doc["history"] = history
-    doc.yaml_set_start_comment(f"{account}: {title}")
+    doc.yaml_set_start_comment(comment_safe(f"{account}: {title}"))
     return doc
 
 
@@ -230,9 +249,9 @@ def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
     if missing and not (reason and reason.strip()):
         raise Refused("--force needs --reason: a manager sees every waiver")
     if force and reason and reason.strip():
-        entry["reason"] = plain_safe(reason.strip())
+        entry["reason"] = _safe(reason.strip())
     if missing:
-        waived = CommentedSeq([plain_safe(key) for key, _ in missing])
+        waived = CommentedSeq([_safe(key) for key, _ in missing])
         waived.fa.set_flow_style()
         entry["waived"] = waived
     return entry
@@ -259,7 +278,7 @@ def score(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, ladder: st
     if isinstance(entry, CommentedMap):
         entry["level"] = level
         entry["date"] = today
-        entry["evidence"] = plain_safe(evidence.strip())
+        entry["evidence"] = _safe(evidence.strip())
     else:
         set_key(levels, ladder, block_map(level=level, date=today, evidence=evidence.strip()),
                 doc)
@@ -285,7 +304,7 @@ def set_next(doc: CommentedMap, next_step: tuple[dt.date, str]) -> None:
     node = doc.get("next")
     if isinstance(node, CommentedMap):
         node["date"] = next_step[0]
-        node["step"] = plain_safe(next_step[1])
+        node["step"] = _safe(next_step[1])
     else:
         set_key(doc, "next", block_map(date=next_step[0], step=next_step[1]), doc)
 
@@ -314,6 +333,11 @@ def lose(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, reason: str
 
 
 def _drop_next(doc: CommentedMap) -> None:
+    """Remove the next step. The comment and blank lines under it belong to what
+    follows: those that end the document stay at its end, and those before another
+    key are kept by the writer (``yamlio.merge_lines``), which removes only the lines
+    of ``next``: ruamel cannot be trusted to write a comment moved to the key before
+    where it was (after an alias it writes it at the anchor)."""
     if "next" in doc:
         tok = _take_trailing(doc) if list(doc.keys())[-1] == "next" else None
         del doc["next"]
@@ -326,6 +350,6 @@ def snooze(doc: CommentedMap, deal: Deal, today: dt.date, until: dt.date, reason
     node = doc.get("snooze")
     if isinstance(node, CommentedMap):
         node["until"] = until
-        node["reason"] = plain_safe(reason.strip())
+        node["reason"] = _safe(reason.strip())
     else:
         set_key(doc, "snooze", block_map(until=until, reason=reason.strip()), doc)

@@ -463,19 +463,75 @@ def line_of(text: str | bytes, loc: tuple[Any, ...]) -> int:
 
 
 # -- round trip --------------------------------------------------------------------
+#
+# A write changes only the lines it means to: git diffs are the audit trail. ruamel's
+# round-trip mode keeps comments, key order and quoting, but it writes the whole
+# document again in its own form: without a BOM, `---` or `...`, with LF endings,
+# without trailing blanks, with one indentation for the whole file, dates' anchors
+# resolved, flow collections on one line. So a write is a three-way merge of lines:
+# the body as read (A), ruamel's rendering of it before the change (B) and after it
+# (C). A line of A that B renders alike (up to trailing blanks) stands for it; every
+# B line the change kept is written as the A line it stands for, byte for byte, and
+# only the lines the change added, changed or removed differ from the file. A BOM,
+# the line endings and the `---` and `...` lines are set aside before ruamel reads
+# the text and put back after. The merge is checked: the text written must read as
+# ruamel's own rendering reads, or that rendering is written (BOM, endings and
+# markers restored), as a correct if noisier diff.
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_START_MARKER = re.compile(r"---(?:[ \t]+(?:#.*)?)?")
+_END_MARKER = re.compile(r"\.\.\.(?:[ \t]+(?:#.*)?)?")
+_NOTHING = re.compile(r"[ \t]*(?:#.*)?")  # a blank or comment line
 
 
 def rt_yaml(text: str) -> Any:
     """A ruamel round-trip YAML object set up for the indentation ``text`` uses."""
+    import sys
+
     from ruamel.yaml import YAML
 
     y = YAML(typ="rt")
     y.preserve_quotes = True
-    y.width = 4096  # never fold a long line the user wrote on one line
-    y.representer.ignore_aliases = lambda data: True  # the same date twice is no anchor
+    y.width = sys.maxsize  # never fold a line the user wrote on one line
+    y.representer.ignore_aliases = _ignore_aliases
+    y.Emitter = _emitter()
     mapping, sequence, offset = guess_indent(text)
     y.indent(mapping=mapping, sequence=sequence, offset=offset)
     return y
+
+
+def _ignore_aliases(data: Any) -> bool:
+    """An alias only where the file had one: the same date written twice by an edit
+    is no anchor, and an anchor the file holds is not expanded at each alias."""
+    anchor = getattr(data, "anchor", None)
+    return getattr(anchor, "value", None) is None
+
+
+_EMITTER: list[Any] = []
+
+
+def _emitter() -> Any:
+    """ruamel's round-trip emitter, with one bug fixed: after an end-of-line comment on
+    a list item (``- {a: 1}  # c``) in a list with a comment before its first item,
+    it forgot that the comment had ended the line and wrote the next item's second key
+    on the first key's line (``- stage: won date: 2026-11-24``): a file no reader
+    takes. A key or an item after the first starts a line of its own."""
+    if not _EMITTER:
+        from ruamel.yaml.emitter import RoundTripEmitter
+
+        class Emitter(RoundTripEmitter):  # type: ignore[misc]
+            def expect_block_mapping_key(self, first: Any = False) -> None:
+                if not first and self.no_newline and self.column > (self.indent or 0):
+                    self.no_newline = False
+                super().expect_block_mapping_key(first)
+
+            def expect_block_sequence_item(self, first: bool = False) -> None:
+                if not first and self.no_newline and self.column > (self.indent or 0):
+                    self.no_newline = False
+                super().expect_block_sequence_item(first)
+
+        _EMITTER.append(Emitter)
+    return _EMITTER[0]
 
 
 _SEQ_ITEM = re.compile(r"^( *)- ")
@@ -487,7 +543,7 @@ def guess_indent(text: str) -> tuple[int, int, int]:
     block list and first nested mapping; funnelctl's own style when there is none."""
     mapping = None
     sequence = offset = None
-    lines = text.splitlines()
+    lines = [line for line in text.splitlines() if not _NOTHING.fullmatch(line)]
     for i, line in enumerate(lines):
         m = _KEY_LINE.match(line)
         if not m or i + 1 >= len(lines):
@@ -500,7 +556,7 @@ def guess_indent(text: str) -> tuple[int, int, int]:
             rest = nxt[len(s.group(0)):]
             inner = len(rest) - len(rest.lstrip(" "))
             sequence = offset + 2 + inner
-        elif not s and mapping is None and nxt.strip() and not nxt.lstrip().startswith("#"):
+        elif not s and mapping is None:
             ind = len(nxt) - len(nxt.lstrip(" "))
             if ind > parent:
                 mapping = ind - parent
@@ -512,23 +568,336 @@ def guess_indent(text: str) -> tuple[int, int, int]:
 
 
 def rt_load(text: str) -> Any:
-    y = rt_yaml(text)
-    return y, y.load(text)
+    """(ruamel object, document) of a file's text, for ``rt_dump`` to write back with
+    only the lines the change to the document means."""
+    layout = Layout(text)
+    y = rt_yaml(layout.body)
+    doc = y.load(layout.body)
+    layout.before = _plain_dump(y, doc)
+    y.funnelctl_layout = layout
+    return y, doc
 
 
 def rt_dump(y: Any, data: Any) -> str:
+    """The text of ``data``: for a document ``rt_load`` read, the file as read with
+    the change merged in (see above); else ruamel's rendering."""
+    text = _plain_dump(y, data)
+    layout = getattr(y, "funnelctl_layout", None)
+    return text if layout is None else layout.merge(text)
+
+
+def _plain_dump(y: Any, data: Any) -> str:
     buf = io.StringIO()
     y.dump(data, buf)
     return buf.getvalue()
 
 
+def split_lines(text: str) -> list[tuple[str, str]]:
+    """``text`` as (line, line break) pairs: CRLF, LF and CR are line breaks, as in
+    YAML; the last line's break is empty when the text does not end with one."""
+    out = []
+    pos = 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append((text[pos:m.start()], m.group()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], ""))
+    return out
+
+
+class Layout:
+    """A file's text as ruamel is given it and as it is put back: the BOM, the line
+    ending most lines use, the lines up to a ``---`` marker and from a ``...`` marker
+    on, and the body's lines with their own line breaks."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.bom = "\ufeff" if text.startswith("\ufeff") else ""
+        lines = split_lines(text[len(self.bom):])
+        counts = {eol: 0 for eol in ("\n", "\r\n", "\r")}
+        for _, eol in lines:
+            if eol:
+                counts[eol] += 1
+        self.eol = max(counts, key=lambda e: counts[e])  # a tie goes to LF
+        start = 0
+        for i, (line, _) in enumerate(lines):
+            if _START_MARKER.fullmatch(line):
+                start = i + 1
+                break
+            if not (_NOTHING.fullmatch(line) or line.startswith("%")):
+                break
+        end = len(lines)
+        for i in range(len(lines) - 1, start - 1, -1):
+            if _END_MARKER.fullmatch(lines[i][0]):
+                end = i
+                break
+            if not _NOTHING.fullmatch(lines[i][0]):
+                break
+        self.head = "".join(s + e for s, e in lines[:start])
+        self.tail = "".join(s + e for s, e in lines[end:])
+        self.lines = lines[start:end]
+        self.final_break = not self.lines or bool(self.lines[-1][1]) or bool(self.tail)
+        self.body = "".join(s + "\n" if e else s for s, e in self.lines)
+        self.before = ""
+
+    def merge(self, after: str) -> str:
+        b, c = _lf_lines(self.before), _lf_lines(after)
+        if b == c:
+            return self.text
+        plain = self._join([(s, self.eol) for s in c])
+        for rewritten in (False, True):
+            merged = self._join(merge_lines(self.lines, b, c, self.eol, rewritten))
+            if merged == plain or _reads_alike(merged, plain):
+                return merged
+        return plain
+
+    def _join(self, lines: list[tuple[str, str]]) -> str:
+        parts = [self.bom, self.head]
+        last = len(lines) - 1
+        for i, (s, eol) in enumerate(lines):
+            if i < last:
+                parts.append(s + (eol or self.eol))
+            else:
+                parts.append(s + ((eol or self.eol) if self.final_break else ""))
+        parts.append(self.tail)
+        return "".join(parts)
+
+
+def _lf_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _reads_alike(text: str, reference: str) -> bool:
+    """``text`` reads as ``reference`` does (which, if it does not read at all, the
+    store's own re-read judges)."""
+    try:
+        want = load_fast(reference)
+    except YamlError:
+        want = None
+    try:
+        got = load_fast(text)
+    except YamlError:
+        return False
+    return want is None or got == want or repr(got) == repr(want)  # repr: a NaN
+
+
+# difflib compares every line with every equal one: on a few hundred lines that
+# repeat (a comment line between lines ruamel rewrites) it takes seconds, and grows
+# with the cube. It compares regions up to this size (a deal file is ~100 lines: it
+# sees the whole of one); a larger one is first cut at the lines that occur once on
+# each side (patience diff), and a region without any is one replaced block.
+_DIFFLIB_AREA = 150 * 150
+
+
+def _opcodes(x: list[str], y: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes as difflib's from ``x`` to ``y``, in time that stays near linear on any
+    input; adjacent blocks of one kind are not always joined."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    _diff(x, 0, len(x), y, 0, len(y), ops)
+    return ops
+
+
+def _diff(x: list[str], x1: int, x2: int, y: list[str], y1: int, y2: int,
+          ops: list[tuple[str, int, int, int, int]]) -> None:
+    import difflib
+
+    lo = 0  # the common head and tail: a write changes a few lines in the middle
+    while x1 + lo < x2 and y1 + lo < y2 and x[x1 + lo] == y[y1 + lo]:
+        lo += 1
+    hi = 0
+    while x2 - hi > x1 + lo and y2 - hi > y1 + lo and x[x2 - 1 - hi] == y[y2 - 1 - hi]:
+        hi += 1
+    if lo:
+        ops.append(("equal", x1, x1 + lo, y1, y1 + lo))
+    a1, a2, b1, b2 = x1 + lo, x2 - hi, y1 + lo, y2 - hi
+    if a1 == a2 and b1 == b2:
+        pass
+    elif a1 == a2:
+        ops.append(("insert", a1, a1, b1, b2))
+    elif b1 == b2:
+        ops.append(("delete", a1, a2, b1, b1))
+    elif (a2 - a1) * (b2 - b1) <= _DIFFLIB_AREA:
+        sm = difflib.SequenceMatcher(None, x[a1:a2], y[b1:b2], autojunk=False)
+        ops += [(t, i1 + a1, i2 + a1, j1 + b1, j2 + b1) for t, i1, i2, j1, j2 in sm.get_opcodes()]
+    else:
+        anchors = _unique_anchors(x, a1, a2, y, b1, b2)
+        if not anchors:
+            ops.append(("replace", a1, a2, b1, b2))
+        else:
+            i, j = a1, b1
+            for ai, bj in anchors:
+                _diff(x, i, ai, y, j, bj, ops)
+                ops.append(("equal", ai, ai + 1, bj, bj + 1))
+                i, j = ai + 1, bj + 1
+            _diff(x, i, a2, y, j, b2, ops)
+    if hi:
+        ops.append(("equal", x2 - hi, x2, y2 - hi, y2))
+
+
+def _unique_anchors(x: list[str], x1: int, x2: int, y: list[str], y1: int,
+                    y2: int) -> list[tuple[int, int]]:
+    """The lines that occur once in ``x[x1:x2]`` and once in ``y[y1:y2]``, paired, as
+    the longest run in the same order on both sides."""
+    import bisect
+
+    def once(lines: list[str], lo: int, hi: int) -> dict[str, int]:
+        seen: dict[str, int] = {}
+        for k in range(lo, hi):
+            seen[lines[k]] = -1 if lines[k] in seen else k
+        return {s: k for s, k in seen.items() if k >= 0}
+
+    in_y = once(y, y1, y2)
+    pairs = [(i, in_y[s]) for s, i in once(x, x1, x2).items() if s in in_y]
+    pairs.sort()
+    tails: list[int] = []  # patience sorting: the longest increasing run of y indexes
+    back: list[int] = []
+    ends: list[int] = []
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            ends.append(n)
+        else:
+            tails[k] = j
+            ends[k] = n
+        back.append(ends[k - 1] if k else -1)
+    run = []
+    n = ends[-1] if ends else -1
+    while n >= 0:
+        run.append(pairs[n])
+        n = back[n]
+    return run[::-1]
+
+
+def merge_lines(a: list[tuple[str, str]], b: list[str], c: list[str], eol: str,
+                rewritten: bool = False) -> list[tuple[str, str]]:
+    """The lines to write: ``a`` as read (with their line breaks), with the change
+    from ruamel's rendering ``b`` to ``c`` applied. Each run of ``a`` is written as
+    read unless the change touched the ``b`` lines that render it; new lines get the
+    break ``eol``. Comment and blank lines are never removed with a block the change
+    removed, unless they lie inside it: those before it and those that close it
+    belong to their neighbours (``lose`` drops ``next:``, not the comment under it)."""
+    kept = [False] * len(b)
+    inserts: dict[int, list[str]] = {}
+    added: dict[str, int] = {}
+    removed = []
+    for tag, i1, i2, j1, j2 in _opcodes(b, c):
+        if tag == "equal":
+            kept[i1:i2] = [True] * (i2 - i1)
+            continue
+        if j2 > j1:
+            inserts[i1] = inserts.get(i1, []) + c[j1:j2]
+            for s in c[j1:j2]:
+                added[s] = added.get(s, 0) + 1
+        if i2 > i1:
+            removed.append((i1, i2))
+    nothing = [_NOTHING.fullmatch(s) is not None for s in b]  # blank or comment lines
+    rescued = [False] * len(b)
+    for i1, i2 in removed:
+        k = i2
+        while k > i1 and nothing[k - 1]:
+            k -= 1
+        j = i1
+        while j < k and nothing[j]:
+            j += 1
+        for i in [*range(i1, j), *range(k, i2)]:
+            if added.get(b[i]):  # the change wrote it elsewhere: moved, not dropped
+                added[b[i]] -= 1
+            else:
+                rescued[i] = True
+
+    stays = [k or r for k, r in zip(kept, rescued, strict=True)]
+    units = []
+    for tag, i1, i2, j1, j2 in _opcodes([s.rstrip(" \t") for s, _ in a],
+                                        [s.rstrip(" \t") for s in b]):
+        if tag == "equal":
+            units += [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1, True) for k in range(i2 - i1)]
+        elif i2 - i1 == j2 - j1 and all(_same_key(a[i1 + k][0], b[j1 + k])
+                                        for k in range(i2 - i1)):
+            # as many lines, each the same key: ruamel rewrote them one by one ("\u4ed3"
+            # as the character, a date's anchor dropped, a flow map respaced)
+            units += [(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1, False) for k in range(i2 - i1)]
+        else:
+            units.append((i1, i2, j1, j2, False))
+    for _, _, b1, b2, _ in units:
+        # ruamel writes some comments elsewhere than the file has them (one after an
+        # alias goes under the next key): lines inserted between such a run's content
+        # and its comments go after (or before) the run, which is then kept as read
+        if b2 - b1 < 2 or not all(stays[b1:b2]):
+            continue
+        head = b1  # b[b1:head] are blank or comment lines
+        while head < b2 and nothing[head]:
+            head += 1
+        tail = b2  # and b[tail:b2]
+        while tail > b1 and nothing[tail - 1]:
+            tail -= 1
+        before: list[str] = []
+        after: list[str] = []
+        for pos in sorted(p for p in inserts if b1 < p < b2):
+            if pos <= head:
+                before += inserts.pop(pos)
+            elif pos >= tail:
+                after += inserts.pop(pos)
+        if before:
+            inserts[b1] = inserts.get(b1, []) + before
+        if after:
+            inserts[b2] = after + inserts.get(b2, [])
+
+    out: list[tuple[str, str]] = []
+    done: set[int] = set()
+
+    def insert(pos: int) -> None:
+        if pos in inserts and pos not in done:
+            done.add(pos)
+            out.extend((s, eol) for s in inserts[pos])
+
+    for a1, a2, b1, b2, alike in units:
+        insert(b1)
+        if rewritten and not alike:
+            pass  # the second try: every line ruamel writes otherwise is written its way
+        elif all(stays[b1:b2]) and not any(p in inserts for p in range(b1 + 1, b2)):
+            out.extend(a[a1:a2])  # untouched (or lines ruamel does not write): as read
+            continue
+        for i in range(b1, b2):  # touched: ruamel's lines for this run, changed
+            insert(i)
+            if kept[i]:
+                out.append((b[i], eol))
+            elif rescued[i]:
+                out.append(a[a1] if alike else (b[i], eol))
+    insert(len(b))
+    return out
+
+
+_KEY_OF = re.compile(r"[ \t]*(?:- )*(?:#|[^\s:#'\"][^:]*(?::(?=\s|$))|)")
+
+
+def _same_key(x: str, y: str) -> bool:
+    """The two lines have the same indentation and key (or are both comment lines):
+    what a line keeps when ruamel rewrites it."""
+    key = _KEY_OF.match(x).group()  # (the pattern matches every line)
+    return key.strip() != "" and _KEY_OF.match(y).group() == key
+
+
+_UNSAFE = re.compile(  # what is written escaped in double quotes: not printable, a BOM,
+    # NEL, LS and PS (line breaks to YAML 1.1 readers), tabs
+    "[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
 def plain_safe(value: str) -> Any:
     """A string as it must be written so that every YAML reader reads a string back:
     quoted when a plain scalar would resolve to something else (``no``, ``1.0``,
-    ``2026-01-01``, ``null``) under YAML 1.1 or 1.2, or would not parse."""
+    ``2026-01-01``, ``null``) under YAML 1.1 or 1.2, or would not parse; in double
+    quotes, with escapes, when it holds a character that is not printable (a control,
+    a tab, a line break, a BOM). A lone surrogate cannot be written at all: ValueError
+    (``edits`` refuses such text before)."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    if value == "" or value != value.strip() or "\n" in value:
+    if has_surrogate(value):
+        raise ValueError(f"{value!r} is not Unicode text (a lone surrogate)")
+    if value == "" or value != value.strip() or _UNSAFE.search(value):
         return DoubleQuotedScalarString(value)
     try:
         as11 = yaml.safe_load(value)
@@ -538,3 +907,18 @@ def plain_safe(value: str) -> Any:
     if as11 != value or as12 != value:
         return DoubleQuotedScalarString(value)
     return value
+
+
+def comment_safe(text: str) -> str:
+    """Text for a comment line: what ``plain_safe`` would escape in a string (a line
+    break would end the comment and start YAML) written as its escape."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(value: str) -> bool:
+    """A lone surrogate: what Python makes of a byte in a command-line argument that
+    is not UTF-8; it cannot be written to a UTF-8 file."""
+    return _SURROGATE.search(value) is not None

@@ -30,17 +30,22 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     from funnelctl import yamlio
 
     try:
-        raw = read_file(root, rel)
+        raw = read_file(root, rel, pipeline.max_file_bytes)
         path = inside(root, root / rel)  # a symlinked deal is written where it leads
     except FileRefused as exc:
         raise StoreError(f"{rel}: {exc.message}") from None
     except OSError as exc:
         raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+    # The fast reader reads the file first: what it refuses (an alias bomb among the
+    # rest: it bounds aliases) never reaches the round-trip parser. That one keeps an
+    # alias as a second reference to one node, and writes it back as the alias.
     deal, problems = read_deal(root, rel, pipeline, raw)
     if deal is None:
         raise StoreError(f"{rel} cannot be read as a deal; fix it first", problems)
     text = raw.decode("utf-8")
     try:
+        # the file's own BOM, line endings, --- and ..., and every line the change
+        # does not touch, are written back as read (see yamlio's round trip)
         y, doc = yamlio.rt_load(text)
     except Exception as exc:  # the fast reader took it, the round-trip parser does not
         mark = getattr(exc, "problem_mark", None)
