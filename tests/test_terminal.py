@@ -63,10 +63,11 @@ def test_a_zero_width_joiner_outside_an_emoji_is_shown() -> None:
 def test_every_control_and_format_character_of_unicode_is_shown() -> None:
     """safe() lists the format characters (Cf) to stay fast: this holds the list to
     the running Python's Unicode database."""
-    missed = [f"U+{c:04X}" for c in range(sys.maxunicode + 1)
-              if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
-              and safe(chr(c)) == chr(c)]
-    assert missed == []
+    unsafe = [chr(c) for c in range(sys.maxunicode + 1)
+              if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    assert [f"U+{ord(ch):04X}" for ch in unsafe if safe(ch) == ch] == []
+    # md() looks for what it may change in one scan: that scan misses none of them
+    assert [f"U+{ord(ch):04X}" for ch in unsafe if md(ch) == ch] == []
 
 
 @pytest.mark.parametrize("raw,shown", [
@@ -341,3 +342,25 @@ def test_plan_and_show_never_read_data_as_markup(hostile_root: Path) -> None:
         assert "[link=http://evil.example]MK2[/link]" in res.stdout, view
         assert "[bold]x[/bold]" in res.stdout, view
         assert_nothing_raw(res.stdout)
+
+
+def test_error_messages_and_problems_show_file_text_safely(world) -> None:
+    """A refusal names a milestone label from stages.yaml, and validate prints
+    problems holding values from deal files: both go through safe()."""
+    stages = world.root / "stages.yaml"
+    stages.write_text(stages.read_text().replace("label: Need identified",
+                                                 'label: "Need \\e]52;c;ZXZpbA==\\a"'))
+    world.deal("a", extra="levels:\n  need: {level: 2, date: 2026-11-01}\n")
+    res = world.run("advance", "a")
+    assert res.exit_code == 1
+    assert "\x1b]52" not in res.stderr and "\\x1b]52" in res.stderr
+    world.write("deals/b.yaml", 'id: b\nstage: "x\\e[2J"\n')
+    res = world.run("validate")
+    assert "\x1b[2J" not in res.stdout
+
+
+def test_new_refuses_text_that_is_not_utf8(world) -> None:
+    res = world.run("new", "--account", "A", "--title", "T\udcff", "--owner", "ann",
+                    "--amount", "5")
+    assert res.exit_code == 2 and "not UTF-8" in res.stderr
+    assert not list((world.root / "deals").rglob("*.yaml"))

@@ -52,6 +52,27 @@ def test_any_text_written_reads_back_the_same(s: str) -> None:
     assert yamlio.load_fast(text) == {"k": s}
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.one_of(st.characters(blacklist_categories=("Cs",)),
+                         st.sampled_from("\t\r\n\x00\x85\u2028\u2029\ufeff\ufffe\x7f")),
+               max_size=30))
+def test_text_with_controls_and_line_breaks_is_written_so_that_it_reads_back(s: str) -> None:
+    """Whatever a command accepts, it writes in a form it reads back: a control, a tab,
+    NEL, LS, PS or a BOM is written escaped in double quotes, for YAML 1.2 and 1.1."""
+    y = yamlio.rt_yaml("")
+    text = yamlio.rt_dump(y, {"k": yamlio.plain_safe(s)})
+    assert yamlio.load_fast(text) == {"k": s}
+    assert yaml.safe_load(text) == {"k": s}
+    comment = yamlio.rt_dump(y, {"k": 1}).replace("k:", f"# {yamlio.comment_safe(s)}\nk:")
+    assert yamlio.load_fast(comment) == {"k": 1}  # a comment line stays one line
+
+
+def test_a_lone_surrogate_cannot_be_written() -> None:
+    with pytest.raises(ValueError):
+        yamlio.plain_safe("caf\udce9")
+    assert yamlio.has_surrogate("caf\udce9") and not yamlio.has_surrogate("café")
+
+
 SAMPLES = [
     # funnelctl's own style, comments, quoting, flow maps, unicode
     """# Acme: pumps

@@ -97,17 +97,22 @@ def out_console():
 
 
 def print_problems(problems: list[Problem]) -> None:
+    from funnelctl.render.safe import safe
+
     con = err_console()
     for p in problems:
-        con.print(str(p), markup=False)
+        con.print(safe(str(p)), markup=False)
 
 
 def fail(message: str, problems: list[Problem] | None = None, details: list[str] | None = None,
          code: int = 1) -> NoReturn:
+    from funnelctl.render.safe import safe
+
     con = err_console()
-    con.print(f"funnelctl: {message}", markup=False, style="bold red")
+    # messages name deals, labels and values from files anyone may have written
+    con.print(f"funnelctl: {safe(message)}", markup=False, style="bold red")
     for line in details or []:
-        con.print(f"  - {line}", markup=False)
+        con.print(f"  - {safe(line)}", markup=False)
     if problems:
         print_problems(problems)
     raise typer.Exit(code)

@@ -74,8 +74,11 @@ def new_cmd(
     taken = id_in_use(root, did)
     if taken:
         fail(f"a deal with id {did!r} exists already: {taken}")
-    doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
-                         owner=owner, amount=amount, source=source, close=close_date)
+    try:
+        doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
+                             owner=owner, amount=amount, source=source, close=close_date)
+    except edits.Refused as exc:  # text that could not be written and read back
+        fail(exc.message, code=2)
     y = yamlio.rt_yaml("")
     text = yamlio.rt_dump(y, doc)
     path = sub / f"{did}.yaml"

@@ -70,6 +70,7 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
     Example: funnelctl validate
     """
     from funnelctl.checks import dated_after_today
+    from funnelctl.render.safe import safe
     from funnelctl.store import locate
 
     loaded = load(ctx, quiet_skips=True)
@@ -87,7 +88,7 @@ def validate_cmd(ctx: typer.Context, json_out: bool = JSON_OPT) -> None:
     else:
         con = out_console()
         for p in problems:  # one line each, however long: editors and grep read them
-            con.print(str(p), markup=False, soft_wrap=True)
+            con.print(safe(str(p)), markup=False, soft_wrap=True)
         if problems:
             con.print(f"{plural(len(problems), 'problem')} in {plural(files, 'file')} "
                       f"({len(loaded.skipped_files)} left out); "

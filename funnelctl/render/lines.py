@@ -76,7 +76,10 @@ def _cell(c: Cell) -> _Laid:
     if isinstance(c, Text):
         spans = [Span(0, len(c.plain), c.style), *c.spans] if c.style else list(c.spans)
         return c.plain, spans, c.cell_len
-    plain = strip_control_codes(c)  # as Text would: no escape codes from a deal file
+    # data comes made safe (render.safe); what rich's Text strips besides (a BEL, a
+    # CR) is stripped as Text would, looked for only where it may be: a printable
+    # string has none, and the check costs a fifteenth of the stripping
+    plain = c if c.isprintable() else strip_control_codes(c)
     return plain, [], cell_len(plain)
 
 
@@ -211,7 +214,8 @@ class Buffer:
                 elif style:
                     o = Text(o, style=style)
                 else:
-                    o = strip_control_codes(o)  # as Text would: no escapes from a file
+                    # as Text would (data comes made safe: render.safe)
+                    o = o if o.isprintable() else strip_control_codes(o)
             self.parts.append(o)
 
     def lines(self, lines: list[Line]) -> None:

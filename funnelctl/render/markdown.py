@@ -60,10 +60,8 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
     else:
         out.append("- nothing moved")
     out += ["", "### Warnings", ""]
-    # the data and the text between them escaped as one: ids, names and stages are
-    # apart by ( , ) and blanks, which Markdown reads as nothing; one call a line
-    # instead of one a field (a team's notes have tens of thousands)
-    out += [f"- {md(f'{ws[0].deal} ({ws[0].owner}, {ws[0].stage}')}, {money(ws[0].amount)}): "
+    out += [f"- {md(ws[0].deal)} ({md(ws[0].owner)}, {md(ws[0].stage)}, "
+            f"{money(ws[0].amount)}): "
             + "; ".join(f"**{w.kind}** {md(w.message)}" for w in ws) for ws in s.warned] \
         or ["- none"]
     if s.warned_deals > len(s.warned):
@@ -75,7 +73,7 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
         out += [f"- {md(f['deal'])}: {'; '.join(map(md, f['problems']))}" for f in s.flagged]
     if not s.team:
         out += ["", "### Questions to ask", ""]
-        out += [f"- {md(f'{q.deal} ({q.account}): {q.text}')}" for q in s.questions] \
+        out += [f"- {md(q.deal)} ({md(q.account)}): {md(q.text)}" for q in s.questions] \
             or ["- none"]
     f = s.figures
     out += ["", "### Process", "",

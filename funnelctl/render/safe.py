@@ -23,9 +23,9 @@ import unicodedata
 
 from rich.text import Text
 
-# Unicode's format characters (category Cf) as of Unicode 15.1, a superset of what
-# Python 3.11's database (Unicode 14) holds; tests/test_terminal.py checks the
-# running Python's database against it
+# Unicode's format characters (category Cf): those of Python 3.11's database (Unicode
+# 14) and the hieroglyph controls Unicode 15 added; tests/test_terminal.py holds the
+# running Python's database to this list
 _FORMAT = (r"\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
            r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd"
            r"\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
