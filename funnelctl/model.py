@@ -20,7 +20,22 @@ Date = dt.date
 
 def validate_pipeline(data: Any) -> Pipeline:
     """stages.yaml's data as a Pipeline; raises pydantic's ValidationError."""
-    return _pipeline_adapter().validate_python(_rates_as_lists(data))
+    return _pipeline_adapter().validate_python(_teams_split(_rates_as_lists(data)))
+
+
+def _teams_split(data: Any) -> Any:
+    """A team is a list of reps, or ``{members: [...], managers: [...]}``: the
+    members go to ``teams``, the managers to ``team_managers``."""
+    if not isinstance(data, dict) or not isinstance(data.get("teams"), dict):
+        return data
+    teams, managers = {}, {}
+    for name, value in data["teams"].items():
+        if isinstance(value, dict) and set(value) <= {"members", "managers"}:
+            teams[name] = value.get("members") or []
+            managers[name] = value.get("managers") or []
+        else:
+            teams[name] = value
+    return {**data, "teams": teams, "team_managers": managers}
 
 
 def _rates_as_lists(data: Any) -> Any:
@@ -40,6 +55,13 @@ def pipeline_json_schema() -> dict:
     currencies = schema["properties"]["currencies"]
     currencies["additionalProperties"] = {
         "anyOf": [{"type": "number"}, currencies["additionalProperties"]]}
+    # what _teams_split accepts besides the list of reps
+    teams = schema["properties"]["teams"]
+    teams["additionalProperties"] = {"anyOf": [teams["additionalProperties"], {
+        "type": "object", "additionalProperties": False,
+        "properties": {"members": teams["additionalProperties"],
+                       "managers": teams["additionalProperties"]}}]}
+    del schema["properties"]["team_managers"]
     return schema
 
 

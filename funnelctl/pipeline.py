@@ -116,7 +116,15 @@ class Pipeline:
     currency: str = "EUR"
     ladders: tuple[Ladder, ...] = ()
     rules: Rules = field(default_factory=Rules)
+    # team -> its reps (owner ids); stages.yaml may write a team as a plain list of
+    # reps or as {members: [...], managers: [...]}
     teams: dict[str, list[str]] = field(default_factory=dict)
+    # team -> the people who manage it (filled from the second form above)
+    team_managers: dict[str, list[str]] = field(default_factory=dict)
+    # person (owner id) -> the email their git commits carry, for `funnelctl audit`
+    people: dict[str, str] = field(default_factory=dict)
+    # every write command commits its change (as if given --commit)
+    commit: bool = False
     targets: tuple[Target, ...] = ()
     # the rates of the other currencies into ``currency``, each list oldest first;
     # stages.yaml may give one plain number, read as a single rate from the start

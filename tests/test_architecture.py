@@ -20,6 +20,10 @@ ALLOWED = {
     "readmodel.py": {"funnelctl.model", "funnelctl.patterns"},
     "patterns.py": set(),
     "summary.py": {"funnelctl.model", "funnelctl.readmodel"},
+    "gitio": {"funnelctl.gitio", "funnelctl.store", "funnelctl.model", "funnelctl.pipeline",
+              "funnelctl.summary", "funnelctl.readmodel", "funnelctl.yamlio",
+              "funnelctl.problems", "funnelctl.checks", "funnelctl.edits",
+              "funnelctl.patterns"},
     "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline",
                   "funnelctl.patterns"},
 }
@@ -197,3 +201,28 @@ def test_the_pure_layers_know_nothing_of_processes() -> None:
                 assert node.arg != "aside", f"{path.relative_to(PKG.parent)} takes an aside"
             if isinstance(node, ast.Attribute) and node.attr in ("fork", "forkpty"):
                 raise AssertionError(f"{path.relative_to(PKG.parent)} forks")
+
+
+def test_one_module_runs_git() -> None:
+    """gitio/run.py is the only module that starts git: the rest of gitio are pure
+    functions over what it returns."""
+    for path in PKG.rglob("*.py"):
+        if path == PKG / "gitio" / "run.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert '"git"' not in text, f"{path.relative_to(PKG.parent)} runs git itself"
+    for path in layer_files("gitio"):
+        if path.name != "run.py":
+            assert "subprocess" not in imports_all(path), \
+                f"{path.relative_to(PKG.parent)} starts processes"
+
+
+def imports_all(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return out

@@ -58,6 +58,9 @@ def main_options(
 from funnelctl.cli import (  # noqa: E402,F401
     deals,
     funnel,
+    handover,
+    history,
+    merge,
     review,
     setup,
     stalls,
