@@ -39,6 +39,8 @@ class Settings:
     dir: str | None
     today: dt.date
     use_cache: bool
+    # whether this command's write is committed (set by ``edit``/``wants_commit``)
+    commit: bool = False
 
 
 # Dates a command computes from (a week back, a quarter ahead) stay inside what a
@@ -102,6 +104,14 @@ def print_problems(problems: list[Problem]) -> None:
     con = err_console()
     for p in problems:
         con.print(safe(str(p)), markup=False)
+
+
+def say(message: str) -> None:
+    """One line to stdout that may hold what the user typed or a file held: through
+    the one function that makes text safe for a terminal."""
+    from funnelctl.render.safe import safe
+
+    typer.echo(safe(message))
 
 
 def fail(message: str, problems: list[Problem] | None = None, details: list[str] | None = None,
@@ -241,12 +251,17 @@ def emit_json(data: Any) -> None:
         pass
 
 
-def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]:
-    """Run one write on one deal: reads stages.yaml and that deal only."""
+def edit(ctx: typer.Context, deal_id: str, change: Any,
+         commit: bool | None = None) -> tuple[Path, str, Any]:
+    """Run one write on one deal: reads stages.yaml and that deal only. ``commit``
+    (--commit/--no-commit; None: stages.yaml's ``commit:``) is checked before the
+    write: outside a git repository nothing is written. The command then calls
+    ``commit_change`` with its subject, once it knows what changed."""
     from funnelctl.edits import Refused
     from funnelctl.store import StoreError, find_deal, update_deal
 
     root, pipeline = root_and_pipeline(ctx)
+    wants_commit(ctx, root, pipeline, commit)
     try:
         rel = find_deal(root, deal_id)
         result = update_deal(root, rel, pipeline, lambda doc, deal: change(doc, deal, pipeline))
@@ -255,6 +270,43 @@ def edit(ctx: typer.Context, deal_id: str, change: Any) -> tuple[Path, str, Any]
     except StoreError as exc:
         fail(exc.message, exc.problems)
     return root, rel, result
+
+
+def wants_commit(ctx: typer.Context, root: Path, pipeline: Pipeline,
+                 flag: bool | None) -> bool:
+    """Whether this write commits (the flag, else stages.yaml's ``commit:``); when it
+    does, the repository is checked first so that nothing is written outside one."""
+    wanted = settings(ctx).commit = pipeline.commit if flag is None else flag
+    if wanted:
+        from funnelctl.gitio import run
+
+        try:
+            run.require_repo(root, "--commit")
+        except run.GitError as exc:
+            fail(exc.message)
+    return wanted
+
+
+def commit_change(ctx: typer.Context, root: Path, rels: list[str], subject: str,
+                  body: str = "") -> None:
+    """Commit the files a write changed when it was asked to (see ``edit``): only
+    those files, as the user's own git identity. A failed commit leaves the files
+    written, says so, and exits 1."""
+    if not settings(ctx).commit:
+        return
+    from funnelctl.gitio import run
+    from funnelctl.render.safe import safe
+
+    subject = safe(subject)  # one line, whatever the user typed
+    try:
+        commit = run.commit_paths(root, rels, subject, body)
+    except run.GitError as exc:
+        fail(f"{', '.join(rels)} written but not committed: {exc.message}")
+    typer.echo(f"committed {commit[:10]}: {subject}")
+
+
+COMMIT_OPT = typer.Option(None, "--commit/--no-commit",
+                          help="Commit the change in git (default: stages.yaml's commit:).")
 
 
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")

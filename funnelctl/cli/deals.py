@@ -9,10 +9,12 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
+    COMMIT_OPT,
     JSON_OPT,
     OWNER_OPT,
     TEAM_OPT,
     Status,
+    commit_change,
     emit_json,
     fail,
     finite,
@@ -23,6 +25,7 @@ from funnelctl.cli.common import (
     root_and_pipeline,
     settings,
     skipped_json,
+    wants_commit,
 )
 
 
@@ -41,6 +44,7 @@ def new_cmd(
     folder: Optional[str] = typer.Option(None, "--folder", help="Sub-folder of deals/, "
                                          "e.g. east."),
     json_out: bool = JSON_OPT,
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Register a potential customer at the first stage.
 
@@ -55,6 +59,7 @@ def new_cmd(
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
     close_date = parse_date(close, "--close") if close else None
+    wants_commit(ctx, root, pipeline, commit)
     if close_date and close_date < s.today:
         fail(f"--close {close_date} is in the past")
     did = deal_id or edits.slug(f"{account}-{title}")
@@ -91,6 +96,9 @@ def new_cmd(
         emit_json({"id": did, "path": rel})
     else:
         typer.echo(f"{did}\t{rel}")
+    commit_change(ctx, root, [rel], f"new {did}: {account}, {title}",
+                  f"owner: {owner}\namount: {amount:g}" + (f"\nclose: {close_date}"
+                                                             if close_date else ""))
 
 @app.command("show")
 def show_cmd(

@@ -12,9 +12,12 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
+    COMMIT_OPT,
+    commit_change,
     edit,
     fail,
     parse_date,
+    say,
     settings,
 )
 
@@ -31,6 +34,7 @@ def act_cmd(
                                             help='The next step: "YYYY-MM-DD: step".'),
     on: Optional[str] = typer.Option(None, "--date", help="When it happened (default: "
                                      "today), for yesterday's visit."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Record an action report: goal before, result after, did the customer move.
 
@@ -49,9 +53,13 @@ def act_cmd(
         if not sep or not step.strip():
             fail(f'--next {next_step!r}: expected "YYYY-MM-DD: step"')
         nxt = (parse_date(date_s.strip(), "--next"), step.strip())
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, when, kind, goal,
-                                                              result, moved, nxt, today))
-    typer.echo(f"{deal}: {kind} recorded ({rel})")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, when, kind, goal,
+                                                                 result, moved, nxt, today),
+                        commit)
+    say(f"{deal}: {kind} recorded ({rel})")
+    commit_change(ctx, root, [rel], f"act {deal}: {kind}", body(
+        date=when, goal=goal, result=result, moved="yes" if moved else "no",
+        next=f"{nxt[0]}: {nxt[1]}" if nxt else None))
 
 @app.command("tick")
 def tick_cmd(
@@ -59,6 +67,7 @@ def tick_cmd(
     deal: str = typer.Argument(..., help="Deal id."),
     milestone: str = typer.Argument(..., help="Milestone id from stages.yaml."),
     evidence: str = typer.Option("", "--evidence", "-e", help="Who said what, which document."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Tick a milestone, with the date and the evidence.
 
@@ -67,9 +76,10 @@ def tick_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.tick(doc, d, p, today, milestone,
-                                                               evidence))
-    typer.echo(f"{deal}: ticked {milestone} ({rel})")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.tick(doc, d, p, today, milestone,
+                                                                  evidence), commit)
+    say(f"{deal}: ticked {milestone} ({rel})")
+    commit_change(ctx, root, [rel], f"tick {deal}: {milestone}", body(evidence=evidence))
 
 @app.command("score")
 def score_cmd(
@@ -78,6 +88,7 @@ def score_cmd(
     ladder: str = typer.Argument(..., help="Ladder id: need, power, goal, value, ..."),
     level: int = typer.Argument(..., help="The checkpoint level reached."),
     evidence: str = typer.Option("", "--evidence", "-e", help="What shows this level."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Set a key element's checkpoint level.
 
@@ -86,10 +97,12 @@ def score_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
-    _, rel, before = edit(ctx, deal, lambda doc, d, p: edits.score(doc, d, p, today, ladder,
-                                                                   level, evidence))
+    root, rel, before = edit(ctx, deal, lambda doc, d, p: edits.score(doc, d, p, today, ladder,
+                                                                      level, evidence), commit)
     was = f" (was {before})" if before is not None else ""
-    typer.echo(f"{deal}: {ladder} {level}{was} ({rel})")
+    say(f"{deal}: {ladder} {level}{was} ({rel})")
+    change = f"{before} -> {level}" if before is not None else str(level)
+    commit_change(ctx, root, [rel], f"score {deal}: {ladder} {change}", body(evidence=evidence))
 
 @app.command("advance")
 def advance_cmd(
@@ -99,6 +112,7 @@ def advance_cmd(
     force: bool = typer.Option(False, "--force", help="Move despite missing milestones or "
                                "requirements; needs --reason, recorded as waived."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the rules are waived."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Move a deal to the next (or named) stage once its milestones are passed.
 
@@ -115,9 +129,11 @@ def advance_cmd(
         state["move"] = "regressed" if p.index(entered) < p.index(d.stage) else "advanced"
         return entered
 
-    _, rel, entered = edit(ctx, deal, change)
+    root, rel, entered = edit(ctx, deal, change, commit)
     move = state["move"]
-    typer.echo(f"{deal}: {move} {state['from']} -> {entered} ({rel})")
+    say(f"{deal}: {move} {state['from']} -> {entered} ({rel})")
+    commit_change(ctx, root, [rel], f"advance {deal}: {state['from']} -> {entered}",
+                  body(move=move, forced="yes" if force else None, reason=reason))
 
 @app.command("win")
 def win_cmd(
@@ -125,6 +141,7 @@ def win_cmd(
     deal: str = typer.Argument(..., help="Deal id."),
     force: bool = typer.Option(False, "--force", help="Sign despite missing milestones."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the rules are waived."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Mark a deal won: the contract is signed.
 
@@ -133,8 +150,11 @@ def win_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.win(doc, d, p, today, force, reason))
-    typer.echo(f"{deal}: won ({rel})")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.win(doc, d, p, today, force, reason),
+                        commit)
+    say(f"{deal}: won ({rel})")
+    commit_change(ctx, root, [rel], f"win {deal}",
+                  body(date=today, forced="yes" if force else None, reason=reason))
 
 @app.command("lose")
 def lose_cmd(
@@ -143,6 +163,7 @@ def lose_cmd(
     reason: str = typer.Option(..., "--reason", help="Loss reason id from stages.yaml."),
     competitor: Optional[str] = typer.Option(None, "--competitor", help="Who won it."),
     note: Optional[str] = typer.Option(None, "--note", help="The story in words."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Mark a deal lost, with the reason (and the competitor that won).
 
@@ -151,9 +172,11 @@ def lose_cmd(
     from funnelctl import edits
 
     today = settings(ctx).today
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.lose(doc, d, p, today, reason,
-                                                               competitor, note))
-    typer.echo(f"{deal}: lost ({reason}) ({rel})")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.lose(doc, d, p, today, reason,
+                                                                  competitor, note), commit)
+    say(f"{deal}: lost ({reason}) ({rel})")
+    who = f" ({competitor})" if competitor else ""
+    commit_change(ctx, root, [rel], f"lose {deal}: {reason}{who}", body(date=today, note=note))
 
 @app.command("snooze")
 def snooze_cmd(
@@ -161,6 +184,7 @@ def snooze_cmd(
     deal: str = typer.Argument(..., help="Deal id."),
     until: str = typer.Option(..., "--until", help="Pause the warnings until YYYY-MM-DD."),
     reason: str = typer.Option(..., "--reason", help="The known wait: budget cycle, tender."),
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Pause a deal's stall warnings on purpose, with the reason.
 
@@ -170,5 +194,12 @@ def snooze_cmd(
 
     today = settings(ctx).today
     until_d = parse_date(until, "--until")
-    _, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.snooze(doc, d, today, until_d, reason))
-    typer.echo(f"{deal}: snoozed until {until_d} ({rel})")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.snooze(doc, d, today, until_d,
+                                                                    reason), commit)
+    say(f"{deal}: snoozed until {until_d} ({rel})")
+    commit_change(ctx, root, [rel], f"snooze {deal}: until {until_d}", body(reason=reason))
+
+
+def body(**details: object) -> str:
+    """A commit message's body: one ``name: value`` line per detail that is set."""
+    return "\n".join(f"{k}: {v}" for k, v in details.items() if v not in (None, ""))

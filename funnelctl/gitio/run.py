@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,11 +129,27 @@ def identity(root: Path) -> tuple[str, str] | None:
 def commit_paths(root: Path, rels: list[str], subject: str, body: str = "") -> str:
     """Commit exactly ``rels`` (relative to ``root``) as they are in the working tree,
     and nothing else: work the user has staged stays staged and out of this commit.
-    Authored by the user's own identity. Returns the new commit's id."""
-    git(root, "add", "--", *rels)
+    Authored by the user's own identity (git's config or its environment). Returns
+    the new commit's id."""
     message = subject if not body else f"{subject}\n\n{body}"
-    # --only commits these paths from the working tree, leaving the rest of the
-    # index as the user staged it
-    git(root, "commit", "--quiet", "--only", "--no-edit", "-F", "-", "--", *rels,
-        input=message.encode("utf-8"))
+    # another funnelctl committing another deal at the same moment holds git's index
+    # lock for a few milliseconds: wait for it rather than fail (up to about 5 s)
+    for attempt in range(50):
+        add = git(root, "add", "--", *rels, check=False)
+        proc = add if add.returncode else git(
+            # --only commits these paths from the working tree, leaving the rest of
+            # the index as the user staged it
+            root, "commit", "--quiet", "--only", "--no-edit", "-F", "-", "--", *rels,
+            input=message.encode("utf-8"), check=False)
+        if proc.returncode == 0:
+            break
+        said = (proc.stderr + proc.stdout).decode("utf-8", "replace")
+        if "index.lock" in said and attempt < 49:
+            time.sleep(0.1)
+            continue
+        if "Please tell me who you are" in said or "identity unknown" in said:
+            raise GitError("git does not know who you are: set git config user.name and "
+                           "user.email")
+        raise GitError(f"git {'add' if add.returncode else 'commit'} failed: "
+                       f"{first_line(proc.stderr or proc.stdout)}")
     return git(root, "rev-parse", "HEAD").stdout.decode("ascii").strip()
