@@ -154,7 +154,8 @@ def test_the_subject_stays_one_line_whatever_was_typed(repo: World) -> None:
 def test_lose_keeps_the_comment_after_next(repo: World) -> None:
     """The issue's case: lose and win --force deleted the comment that follows next:."""
     text = repo.read("deals/acme.yaml").replace(
-        "# notes kept by the rep", "next: {date: 2026-11-30, step: call back}\n# notes kept by the rep")
+        "# notes kept by the rep",
+        "next: {date: 2026-11-30, step: call back}\n# notes kept by the rep")
     repo.write("deals/acme.yaml", text)
     res = repo.run("lose", "acme", "--reason", "no_decision", "--commit")
     assert res.exit_code == 0, res.output
