@@ -153,6 +153,20 @@ def block_map(**fields: Any) -> CommentedMap:
     return m
 
 
+def append_entry(doc: CommentedMap, key: str, item: Any) -> None:
+    """Append ``item`` to the block list under ``key``, created with the item when
+    missing (or an empty flow list such as ``[]``). Created with its item, never
+    empty first: the comment that ends the document then stays after the item,
+    not between the new key and it."""
+    node = doc.get(key)
+    if isinstance(node, CommentedSeq) and (len(node) or not node.fa.flow_style()):
+        append_item(node, item)
+        return
+    seq = CommentedSeq()
+    seq.append(item)
+    set_key(doc, key, seq, doc)
+
+
 def ensure_block(doc: CommentedMap, key: str, kind: type) -> Any:
     """The block mapping or list under ``key``, created (at the end) when missing,
     replaced when it is an empty flow collection such as ``{}``."""
@@ -231,7 +245,7 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
         raise Refused(f"deal {deal.id} is already at {to}")
     entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}")
     doc["stage"] = to
-    append_item(ensure_block(doc, "history", CommentedSeq), entry)
+    append_entry(doc, "history", entry)
     return to
 
 
@@ -295,7 +309,7 @@ def act(doc: CommentedMap, deal: Deal, p: Pipeline, when: dt.date, kind: str, go
         refuse_on(checks.next_step_issues(next_step[0], today))
     entry = block_map(date=when, kind=kind, goal=goal.strip(), result=result.strip() or None)
     entry["moved"] = moved
-    append_item(ensure_block(doc, "actions", CommentedSeq), entry)
+    append_entry(doc, "actions", entry)
     if next_step:
         set_next(doc, next_step)
 
@@ -315,7 +329,7 @@ def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool 
     entry = history_entry(deal, p, p.won.id, today, force, reason, f"cannot sign {deal.id}")
     doc["stage"] = p.won.id
     doc["status"] = "won"
-    append_item(ensure_block(doc, "history", CommentedSeq), entry)
+    append_entry(doc, "history", entry)
     set_key(doc, "outcome", block_map(date=today), doc)
     _drop_next(doc)
 
@@ -353,3 +367,18 @@ def snooze(doc: CommentedMap, deal: Deal, today: dt.date, until: dt.date, reason
         node["reason"] = _safe(reason.strip())
     else:
         set_key(doc, "snooze", block_map(until=until, reason=reason.strip()), doc)
+
+
+def reassign(doc: CommentedMap, deal: Deal, today: dt.date, previous: str, to: str,
+             reason: str | None) -> None:
+    """Hand an open deal from ``previous`` to ``to``: the owner changes and the
+    handover is recorded in the deal's ``handovers`` (a stage move it is not: the
+    stage history and its clocks stay as they were)."""
+    if deal.status != "open":
+        raise Refused(f"deal {deal.id} is {deal.status}; only open deals are handed over")
+    if deal.owner != previous:
+        raise Refused(f"deal {deal.id} is owned by {deal.owner}, not {previous}")
+    set_key(doc, "owner", _safe(to), doc)
+    entry = block_map(date=today, previous=previous, to=to,
+                      reason=(reason or "").strip() or None)
+    append_entry(doc, "handovers", entry)

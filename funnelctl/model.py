@@ -134,6 +134,15 @@ class NextStep(Loose):
     step: str
 
 
+class Handover(Loose):
+    """A deal handed from one rep to another (``funnelctl reassign``)."""
+
+    date: Date
+    to: str = Field(description="the rep who took the deal over")
+    previous: str = Field(description="the rep who handed it over")
+    reason: str | None = None
+
+
 class DealOutcome(Loose):
     date: Date
     reason: str | None = None
@@ -170,3 +179,4 @@ class Deal(Loose):
     outcome: DealOutcome | None = None
     snooze: Snooze | None = None
     notes: str | None = None
+    handovers: Annotated[list[Handover], NoneIsEmptyList] = []

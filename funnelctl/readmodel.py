@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     import funnelctl.model as model
 
 
+class Handover(Struct, kw_only=True):
+    date: dt.date
+    to: str
+    previous: str
+    reason: str | None = None
+
+
 class Snooze(Struct, kw_only=True):
     until: dt.date
     reason: str
@@ -98,6 +105,7 @@ class Deal(Struct, kw_only=True):
     outcome: DealOutcome | None = None
     snooze: Snooze | None = None
     notes: str | None = None
+    handovers: list[Handover] | None = []
 
     def __post_init__(self) -> None:
         if self.contacts is None:
@@ -110,6 +118,8 @@ class Deal(Struct, kw_only=True):
             self.actions = []
         if self.competitors is None:
             self.competitors = []
+        if self.handovers is None:
+            self.handovers = []
 
 
 # Either form of a deal: what the checks, the summary and the edits read

@@ -435,3 +435,25 @@ def test_the_lock_test_fails_without_the_lock(world) -> None:
     deal_lock up) and the lock tests prove nothing until it does."""
     with pytest.raises(AssertionError, match="a write ran while the deal was locked"):
         write_waits_for_the_lock(world, NO_LOCK)
+
+
+@pytest.mark.parametrize("args,key", [
+    (["act", "x1", "-k", "visit", "-g", "g"], "actions:"),
+    (["tick", "x1", "need_identified"], "milestones:"),
+    (["score", "x1", "need", "2", "-e", "said so"], "levels:"),
+])
+def test_a_new_block_goes_before_the_comment_that_ends_the_file(world, args, key) -> None:
+    """A deal whose last key is a flow map with a comment, then a comment line: a
+    write that adds a block puts it before that comment, never between the new key
+    and its first entry."""
+    world.write("deals/x1.yaml", "id: x1\ntitle: t\naccount: a\nowner: o\namount: 1\n"
+                "created: 2026-11-01\nstage: lead\nstatus: open\n"
+                "history: [{stage: lead, date: 2026-11-01}]\n"
+                "next: {date: 2026-11-20, step: call}  # agreed\n# notes kept\n")
+    res = world.run(*args)
+    assert res.exit_code == 0, res.output
+    text = world.read("deals/x1.yaml")
+    assert text.endswith("\n# notes kept\n")
+    assert "next: {date: 2026-11-20, step: call}  # agreed\n" in text
+    after_key = text.split(key + "\n", 1)[1]
+    assert after_key.startswith("  "), text  # the entry follows its key

@@ -86,6 +86,15 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
         if isinstance(exc.code, str):
             sys.stderr.write(exc.code + "\n")
+    except Exception as exc:  # a bug in funnelctl: one line, and the details on demand
+        if os.environ.get("FUNNELCTL_DEBUG"):
+            raise
+        from funnelctl.render.safe import safe
+
+        sys.stderr.write(safe(f"funnelctl: internal error: {type(exc).__name__}: {exc}")
+                         + " (a bug in funnelctl: please report it with the output of "
+                         "FUNNELCTL_DEBUG=1)\n")
+        code = 3
     # Freeing 100,000 summaries one by one takes a fifth of a second that nobody
     # waits for: flush what was written and leave the memory to the OS.
     try:
