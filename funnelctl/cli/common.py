@@ -235,7 +235,10 @@ def emit_json(data: Any) -> None:
     in Python, 2 s for a list of 100,000 deals."""
     import msgspec
 
-    out = msgspec.json.format(msgspec.json.encode(data, enc_hook=_default), indent=2)
+    from funnelctl.render.safe import json_safe
+
+    out = json_safe(msgspec.json.format(msgspec.json.encode(data, enc_hook=_default),
+                                        indent=2))
     stream = getattr(sys.stdout, "buffer", None)
     try:
         if stream is None:  # a text-only stdout

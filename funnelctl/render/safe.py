@@ -99,3 +99,29 @@ def md(text: str) -> str:
 def _md_escape(m: re.Match) -> str:
     ch = m.group()
     return _ENTITY.get(ch) or "\\" + ch
+
+
+# In JSON every character but " and \ may stand in a string as it is, and encoders
+# escape only C0: what a terminal acts on or a reader cannot see (DEL, C1, format
+# characters, the line and paragraph separators) is written as a \u escape, so
+# `funnelctl list --json` in a terminal is as safe as the table while a parser reads
+# the same text back
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f" + _FORMAT + r"\u2028\u2029]")
+
+
+def json_safe(data: bytes) -> bytes:
+    """UTF-8 JSON with the characters above written as ``\\uXXXX`` (a surrogate pair
+    beyond the first plane); the same JSON value, read back. Clean output (nearly
+    all) is returned as it is after one search."""
+    text = data.decode("utf-8")
+    if _JSON_UNSAFE.search(text) is None:
+        return data
+    return _JSON_UNSAFE.sub(_json_escape, text).encode("utf-8")
+
+
+def _json_escape(m: re.Match) -> str:
+    cp = ord(m.group())
+    if cp < 0x10000:
+        return f"\\u{cp:04x}"
+    cp -= 0x10000
+    return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
