@@ -54,6 +54,7 @@ def new_cmd(
     from funnelctl import edits, yamlio
     from funnelctl.patterns import DEAL_ID_MAX, is_deal_id
     from funnelctl.store import DEALS_DIR, StoreError, create_exclusive
+    from funnelctl.store.files import within_limit
     from funnelctl.store.walk import id_in_use
 
     s = settings(ctx)
@@ -89,9 +90,10 @@ def new_cmd(
     path = sub / f"{did}.yaml"
     rel = path.relative_to(root).as_posix()
     try:
+        within_limit(rel, text.encode("utf-8"), pipeline.max_file_bytes)
         create_exclusive(path, text)
     except StoreError as exc:
-        fail(f"{rel}: {exc.message}")
+        fail(exc.message if exc.message.startswith(rel) else f"{rel}: {exc.message}")
     if json_out:
         emit_json({"id": did, "path": rel})
     else:

@@ -70,3 +70,13 @@ def read_file(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
         return data
     finally:
         os.close(fd)
+
+
+def within_limit(rel: str, data: bytes, limit: int) -> None:
+    """A write that would leave a file every read refuses is refused itself."""
+    if len(data) > limit:
+        from funnelctl.store.root import StoreError
+
+        raise StoreError(f"{rel}: the change would make the file {len(data):,} bytes, over "
+                         f"the limit of {limit:,} (max_file_bytes in stages.yaml); nothing "
+                         "written")

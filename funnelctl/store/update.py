@@ -9,7 +9,7 @@ from typing import Any
 
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
-from funnelctl.store.files import FileRefused, inside, read_file
+from funnelctl.store.files import FileRefused, inside, read_file, within_limit
 from funnelctl.store.lock import deal_lock
 from funnelctl.store.read import read_deal
 from funnelctl.store.root import StoreError
@@ -56,6 +56,7 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     new_text = yamlio.rt_dump(y, doc)
     if new_text == text:
         return result
+    within_limit(rel, new_text.encode("utf-8"), pipeline.max_file_bytes)
     after, after_problems = read_deal(root, rel, pipeline, new_text.encode("utf-8"))
     if after is None:  # a bug in an edit, never the user's input: refuse to write it
         raise StoreError(f"{rel}: the change would break the file; nothing written",
