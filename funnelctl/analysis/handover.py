@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from funnelctl import checks
 from funnelctl.model import Deal
 from funnelctl.pipeline import Pipeline
 
@@ -54,10 +55,10 @@ def sheet(deal: Deal, path: str, p: Pipeline, today: dt.date) -> Sheet:
     nxt_i = p.index(deal.stage) + 1 if p.known_stage(deal.stage) else len(p.stages)
     short = []
     if nxt_i < len(p.stages):
-        for ladder, needed in p.stages[nxt_i].requires.items():
-            have = deal.levels[ladder].level if ladder in deal.levels else 0
-            if have < needed:
-                short.append((ladder, have, needed))
+        levels = {k: v.level for k, v in deal.levels.items()}
+        short = [(r.ladder, r.has, r.needs)
+                 for r in checks.entry_requirements(p.stages[nxt_i], levels, ())
+                 if not r.met]
     actions = sorted(deal.actions, key=lambda a: a.date, reverse=True)[:LAST_ACTIONS]
     return Sheet(
         id=deal.id, path=path, account=deal.account, title=deal.title,

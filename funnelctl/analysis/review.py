@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from operator import attrgetter
 
+from funnelctl import checks
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.currency import is_left_out
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
@@ -362,11 +363,13 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Q
     if i + 1 < len(p.stages):
         after = p.stages[i + 1]
         levels = d.levels
-        for lid, need in after.requires.items():
-            level, when = levels.get(lid, (0, None))
-            if level < need and (when is None or when < since):
-                out.append(Question(d, "ladder", (p.ladder(lid) or lid, level, when,
-                                                  after.label, need)))
+        if after.requires:  # the rule is checks' (entry_requirements); the question
+            # is asked of a level not raised since the last review
+            for r in checks.entry_requirements(after, {k: v[0] for k, v in levels.items()}, ()):
+                when = levels[r.ladder][1] if r.ladder in levels else None
+                if not r.met and (when is None or when < since):
+                    out.append(Question(d, "ladder", (p.ladder(r.ladder) or r.ladder, r.has,
+                                                      when, after.label, r.needs)))
     if d.veto_unmet and i >= 1:
         out.append(Question(d, "veto"))
     if d.decision_maker_met is False and i >= 2:
