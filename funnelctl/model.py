@@ -101,6 +101,11 @@ class Contact(Loose):
     veto: bool = False
     met: Date | None = Field(None, description="first meeting with us; a veto holder needs one")
     agreed: bool = False
+    agreed_on: Date | None = Field(None, description="when the person agreed to our solution")
+    last_met: Date | None = Field(None, description="the latest meeting with us")
+    phone: str | None = None
+    goal: str | None = Field(None, description="the person's own goal in the purchase")
+    attitude: Literal["supporter", "neutral", "opponent"] | None = None
 
 
 class HistoryEntry(Loose):
@@ -127,6 +132,28 @@ class Action(Loose):
     goal: str = ""
     result: str = ""
     moved: bool = False
+    planned: bool = Field(False, description="a visit planned for its date, not yet done")
+
+
+class ManagerCheck(Loose):
+    """The manager's look at a deal (``funnelctl check``) or judgement of it
+    (``funnelctl judge``: verdict keep or drop)."""
+
+    date: Date
+    manager: str
+    note: str = ""
+    verdict: Literal["keep", "drop"] | None = None
+
+
+class Strategy(Loose):
+    """The strategy sheet's own fields (``funnelctl strategy``)."""
+
+    plan: str | None = Field(None, description="our plan against the competitor")
+    missing: Annotated[list[str], NoneIsEmptyList] = Field(
+        default_factory=list, description="information still missing")
+    resources: Annotated[list[str], NoneIsEmptyList] = Field(
+        default_factory=list, description="resources asked for")
+    verdict: Literal["continue", "drop"] | None = None
 
 
 class NextStep(Loose):
@@ -148,6 +175,8 @@ class DealOutcome(Loose):
     reason: str | None = None
     competitor: str | None = None
     note: str | None = None
+    amount: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                 description="the signed amount of a won deal")
 
 
 class Snooze(Loose):
@@ -180,3 +209,7 @@ class Deal(Loose):
     snooze: Snooze | None = None
     notes: str | None = None
     handovers: Annotated[list[Handover], NoneIsEmptyList] = []
+    manager_checks: Annotated[list[ManagerCheck], NoneIsEmptyList] = []
+    roles: Annotated[dict[str, str], NoneIsEmptyMap] = Field(
+        default_factory=dict, description="stage role -> the person who holds it")
+    strategy: Strategy | None = None

@@ -37,6 +37,8 @@ class Stage:
     stall_days: int  # days in the stage before a deal is stalled
     milestones: tuple[Milestone, ...] = ()  # exit criteria
     requires: dict[str, int] = field(default_factory=dict)  # ladder -> minimum level
+    # the support roles a deal in this stage needs (presales, finance, legal)
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,16 @@ class Rules:
     follow_up_days: int = 15
     judge_days: int = 30
     repeat_actions: int = 3  # actions in one stage without a move
+    # a rep whose actions of the last 30 days go to one deal or account for more
+    # than this share, while other deals stall, has piled effort on one customer
+    effort_share: float = 0.5
+    # a rep or account holding more than this share of the team's won revenue or
+    # open pipeline is a concentration risk
+    concentration_share: float = 0.3
+    # visits a rep is expected to make each working day (None: no quota)
+    daily_visits: int | None = None
+    # advance refuses to enter a stage whose roles nobody holds (else it warns)
+    require_roles: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,26 @@ if TYPE_CHECKING:
     import funnelctl.model as model
 
 
+class Strategy(Struct, kw_only=True):
+    plan: str | None = None
+    missing: list[str] | None = []
+    resources: list[str] | None = []
+    verdict: Literal['continue', 'drop'] | None = None
+
+    def __post_init__(self) -> None:
+        if self.missing is None:
+            self.missing = []
+        if self.resources is None:
+            self.resources = []
+
+
+class ManagerCheck(Struct, kw_only=True):
+    date: dt.date
+    manager: str
+    note: str = ''
+    verdict: Literal['keep', 'drop'] | None = None
+
+
 class Handover(Struct, kw_only=True):
     date: dt.date
     to: str
@@ -40,6 +60,7 @@ class DealOutcome(Struct, kw_only=True):
     reason: str | None = None
     competitor: str | None = None
     note: str | None = None
+    amount: Annotated[float, Meta(ge=0, le=1.7976931348623157e308)] | None = None
 
 
 class NextStep(Struct, kw_only=True):
@@ -53,6 +74,7 @@ class Action(Struct, kw_only=True):
     goal: str = ''
     result: str = ''
     moved: bool = False
+    planned: bool = False
 
 
 class Level(Struct, kw_only=True):
@@ -80,6 +102,11 @@ class Contact(Struct, kw_only=True):
     veto: bool = False
     met: dt.date | None = None
     agreed: bool = False
+    agreed_on: dt.date | None = None
+    last_met: dt.date | None = None
+    phone: str | None = None
+    goal: str | None = None
+    attitude: Literal['supporter', 'neutral', 'opponent'] | None = None
 
 
 class Deal(Struct, kw_only=True):
@@ -106,6 +133,9 @@ class Deal(Struct, kw_only=True):
     snooze: Snooze | None = None
     notes: str | None = None
     handovers: list[Handover] | None = []
+    manager_checks: list[ManagerCheck] | None = []
+    roles: dict[str, str] | None = {}
+    strategy: Strategy | None = None
 
     def __post_init__(self) -> None:
         if self.contacts is None:
@@ -120,6 +150,10 @@ class Deal(Struct, kw_only=True):
             self.competitors = []
         if self.handovers is None:
             self.handovers = []
+        if self.manager_checks is None:
+            self.manager_checks = []
+        if self.roles is None:
+            self.roles = {}
 
 
 # Either form of a deal: what the checks, the summary and the edits read
