@@ -32,6 +32,14 @@ class Waiver(NamedTuple):
     items: tuple[str, ...]
 
 
+class Check(NamedTuple):
+    """A manager's look at a deal (``verdict`` None) or judgement (keep or drop)."""
+
+    date: dt.date
+    manager: str
+    verdict: str | None
+
+
 class Summary(NamedTuple):
     """A tuple, so that 100,000 of them decode from the cache at C speed. ``history``
     holds the moves, oldest first; ``levels`` maps a ladder to (level, date).
@@ -58,8 +66,10 @@ class Summary(NamedTuple):
     last_move: dt.date  # the latest date in the history (a hand edit may disorder it)
     actions: int  # how many actions the deal has had
     last_action: dt.date | None
-    progress: dt.date  # the customer's last move: stage entry or an action that moved it
-    idle_actions: int  # actions since ``progress`` that did not move the customer
+    # the customer's last move: a stage entered, a milestone ticked or a ladder level
+    # set (what the rep says of an action, ``moved``, is not progress by itself)
+    progress: dt.date
+    idle_actions: int  # actions since ``progress`` on a day the deal did not move
     ticked: tuple[str, ...]
     levels: dict[str, tuple[int, dt.date]]
     veto_unmet: tuple[str, ...]  # veto holders we have not met or who have not agreed
@@ -73,6 +83,10 @@ class Summary(NamedTuple):
     snooze_reason: str | None
     waived: tuple[Waiver, ...]
     flags: tuple[str, ...]  # process rules the deal breaks, as "line: message"
+    roles: dict[str, str]  # stage role -> the person who holds it
+    action_dates: tuple[dt.date, ...]  # the actions done, oldest first
+    planned_dates: tuple[dt.date, ...]  # the actions planned, earliest first
+    checked: tuple[Check, ...]  # the manager's checks and judgements, oldest first
 
     @property
     def entered(self) -> dt.date:
@@ -122,7 +136,7 @@ def _copied() -> tuple[str, ...]:
 
 
 # Fields named like the deal's but computed from it
-DERIVED = frozenset({"history", "levels", "actions", "waived"})
+DERIVED = frozenset({"history", "levels", "actions", "waived", "amount"})
 COPIED = _copied()
 # list --json: these first, as they always were, then the other copied fields
 ROW = ("id", "title", "account", "owner", "stage", "status", "amount",
@@ -132,28 +146,41 @@ ROW = ("id", "title", "account", "owner", "stage", "status", "amount",
 
 def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
     decision_makers = [c for c in deal.contacts if c.decision_maker]
-    progress = max([deal.history[-1].date, *(a.date for a in deal.actions if a.moved)])
+    done = [a for a in deal.actions if not a.planned]
+    # the days the customer moved: a stage entered, a milestone ticked, a level set
+    moved_on = {h.date for h in deal.history}
+    moved_on.update(t.date for t in deal.milestones.values())
+    moved_on.update(v.date for v in deal.levels.values())
+    progress = max(moved_on)
+    o = deal.outcome
     return Summary(
         **{name: getattr(deal, name) for name in COPIED},
+        # a won deal counts what was signed, when the signature recorded it
+        amount=o.amount if o is not None and o.amount is not None and deal.status == "won"
+        else deal.amount,
         path=path,
         history=tuple(Move(h.stage, h.date, bool(h.reason or h.waived)) for h in deal.history),
         last_move=max(h.date for h in deal.history),
-        actions=len(deal.actions),
-        last_action=max((a.date for a in deal.actions), default=None),
+        actions=len(done),
+        last_action=max((a.date for a in done), default=None),
         progress=progress,
-        idle_actions=sum(1 for a in deal.actions if a.date >= progress and not a.moved),
+        idle_actions=sum(1 for a in done if a.date >= progress and a.date not in moved_on),
         ticked=tuple(sorted(deal.milestones)),
         levels={k: (v.level, v.date) for k, v in deal.levels.items()},
         veto_unmet=tuple(c.name for c in deal.contacts if c.veto and not (c.met and c.agreed)),
         decision_maker_met=(any(c.met for c in decision_makers) if decision_makers else None),
         next_date=deal.next.date if deal.next else None,
         next_step=deal.next.step if deal.next else None,
-        outcome_date=deal.outcome.date if deal.outcome else None,
-        lost_reason=deal.outcome.reason if deal.outcome and deal.status == "lost" else None,
-        competitor=deal.outcome.competitor if deal.outcome else None,
+        outcome_date=o.date if o else None,
+        lost_reason=o.reason if o and deal.status == "lost" else None,
+        competitor=o.competitor if o else None,
         snooze_until=deal.snooze.until if deal.snooze else None,
         snooze_reason=deal.snooze.reason if deal.snooze else None,
         waived=tuple(Waiver(h.stage, h.date, h.reason or "", tuple(h.waived))
                      for h in deal.history if h.reason or h.waived),
         flags=tuple(flags),
+        action_dates=tuple(sorted(a.date for a in done)),
+        planned_dates=tuple(sorted(a.date for a in deal.actions if a.planned)),
+        checked=tuple(sorted((Check(c.date, c.manager, c.verdict) for c in deal.manager_checks),
+                             key=lambda c: c.date)),
     )

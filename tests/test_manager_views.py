@@ -166,23 +166,30 @@ def test_each_stall_rule(world) -> None:
     world.deal("r", history=[("lead", "2026-11-10")], extra="actions:\n"
                "  - {date: 2026-11-12, kind: call}\n  - {date: 2026-11-16, kind: visit}\n"
                "  - {date: 2026-11-23, kind: call}\n" + nxt)
-    # a moved action resets the count: two idle actions since 2026-11-14 only
+    # "moved" is what the rep says: without a tick, a level or a move on its day it
+    # is no progress, and the four actions since 2026-11-10 count as idle
     world.deal("m", history=[("lead", "2026-11-10")], extra="actions:\n"
                "  - {date: 2026-11-12, kind: call}\n  - {date: 2026-11-14, kind: visit, "
                "moved: true}\n  - {date: 2026-11-16, kind: call}\n"
                "  - {date: 2026-11-23, kind: call}\n" + nxt)
+    # a milestone ticked on 2026-11-14 is progress: two idle actions since, no warning
+    world.deal("t", history=[("lead", "2026-11-10")], extra="actions:\n"
+               "  - {date: 2026-11-12, kind: call}\n  - {date: 2026-11-14, kind: visit}\n"
+               "  - {date: 2026-11-16, kind: call}\n  - {date: 2026-11-23, kind: call}\n"
+               "milestones: {need_identified: {date: 2026-11-14}}\n" + nxt)
     world.deal("o", history=[("lead", "2026-11-20")], extra="next: {date: 2026-11-20, step: x}\n")
     world.deal("n", history=[("lead", "2026-11-20")])
     out = world.json("stalls")
     got = [(w["deal"], w["kind"], w["days"]) for w in out["warnings"]]
     # s has no action at all: no follow-up for the 35 days since it entered lead
-    assert got == [("s", "judge", 35), ("s", "stalled", 35), ("r", "no_progress", 14),
-                   ("s", "follow_up", 35), ("f", "follow_up", 16), ("o", "next_overdue", 4),
-                   ("n", "no_next_step", 0)]
+    assert got == [("s", "judge", 35), ("s", "stalled", 35), ("m", "no_progress", 14),
+                   ("r", "no_progress", 14), ("s", "follow_up", 35), ("f", "follow_up", 16),
+                   ("o", "next_overdue", 4), ("n", "no_next_step", 0)]
 
 
 def test_warnings_grouped_by_deal_worst_deals_first(world) -> None:
-    """The same deals as above: s (judge 35) is worst, then r (no progress), f, o, n;
+    """The same deals as above: s (judge 35) is worst, then m and r (no progress), f,
+    o, n;
     a deal's own warnings come worst first. With the per-deal index or without."""
     from funnelctl.analysis.stalls import Stalls, stalled_deals
 
@@ -190,10 +197,10 @@ def test_warnings_grouped_by_deal_worst_deals_first(world) -> None:
     s = stalled_deals(world.loaded().deals, world.loaded().pipeline, TODAY)
     for stalls in (s, Stalls(s.warnings, [])):
         shown, n = stalls.grouped(limit=2)
-        assert n == 5
+        assert n == 6
         assert [[w.kind for w in ws] for ws in shown] == [["judge", "stalled", "follow_up"],
                                                           ["no_progress"]]
-        assert [ws[0].deal for ws in stalls.grouped()[0]] == ["s", "r", "f", "o", "n"]
+        assert [ws[0].deal for ws in stalls.grouped()[0]] == ["s", "m", "r", "f", "o", "n"]
 
 
 def test_snoozed_deals_are_listed_apart_until_the_date(world) -> None:

@@ -94,7 +94,8 @@ def test_list_filters_and_json(world) -> None:
     assert rows[0] == {"id": "a1", "title": "T a1", "account": "A a1", "owner": "ann",
                        "stage": "lead", "status": "open", "amount": 10.0,
                        "currency": "EUR", "created": "2026-11-01", "close": None,
-                       "source_id": None, "path": "deals/a1.yaml", "amount_converted": 10.0}
+                       "source_id": None, "roles": {}, "path": "deals/a1.yaml",
+                       "amount_converted": 10.0}
     assert [r["id"] for r in world.json("list", "--owner", "bob")] == ["b1"]
     assert [r["id"] for r in world.json("list", "--team", "east")] == ["a1", "b1"]
     assert [r["id"] for r in world.json("list", "--status", "lost")] == ["c1"]
