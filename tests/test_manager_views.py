@@ -157,7 +157,8 @@ def test_funnel_by_owner_and_team(world) -> None:
 
 def test_each_stall_rule(world) -> None:
     nxt = "next: {date: 2026-12-01, step: s}\n"
-    # in lead since 2026-10-20: 35 days > 30 (stalled) and >= 30 (judge)
+    # in lead since 2026-10-20: 35 days > 30: stalled, the intent to be judged (one
+    # warning: "no move 35d" beside "stalled 35d" said the same thing twice)
     world.deal("s", history=[("lead", "2026-10-20")], extra=nxt)
     # in lead 23 days; last action 2026-11-08, 16 days ago >= 15: follow up
     world.deal("f", history=[("lead", "2026-11-01")],
@@ -182,14 +183,14 @@ def test_each_stall_rule(world) -> None:
     out = world.json("stalls")
     got = [(w["deal"], w["kind"], w["days"]) for w in out["warnings"]]
     # s has no action at all: no follow-up for the 35 days since it entered lead
-    assert got == [("s", "judge", 35), ("s", "stalled", 35), ("m", "no_progress", 14),
+    assert got == [("s", "stalled", 35), ("m", "no_progress", 14),
                    ("r", "no_progress", 14), ("s", "follow_up", 35), ("f", "follow_up", 16),
                    ("o", "next_overdue", 4), ("n", "no_next_step", 0)]
 
 
 def test_warnings_grouped_by_deal_worst_deals_first(world) -> None:
-    """The same deals as above: s (judge 35) is worst, then m and r (no progress), f,
-    o, n;
+    """The same deals as above: s (stalled 35) is worst, then m and r (no progress),
+    f, o, n;
     a deal's own warnings come worst first. With the per-deal index or without."""
     from funnelctl.analysis.stalls import Stalls, stalled_deals
 
@@ -198,7 +199,7 @@ def test_warnings_grouped_by_deal_worst_deals_first(world) -> None:
     for stalls in (s, Stalls(s.warnings, [])):
         shown, n = stalls.grouped(limit=2)
         assert n == 6
-        assert [[w.kind for w in ws] for ws in shown] == [["judge", "stalled", "follow_up"],
+        assert [[w.kind for w in ws] for ws in shown] == [["stalled", "follow_up"],
                                                           ["no_progress"]]
         assert [ws[0].deal for ws in stalls.grouped()[0]] == ["s", "m", "r", "f", "o", "n"]
 
@@ -211,16 +212,15 @@ def test_snoozed_deals_are_listed_apart_until_the_date(world) -> None:
     assert out["snoozed"] == [{"deal": "z", "owner": "ann", "stage": "lead",
                                "until": "2026-12-01", "reason": "tender opens 1 Dec"}]
     later = world.json("stalls", today=dt.date(2026, 12, 1))
-    assert {w["kind"] for w in later["warnings"]} == {"stalled", "judge", "follow_up",
-                                                       "no_next_step"}
+    assert {w["kind"] for w in later["warnings"]} == {"stalled", "follow_up", "no_next_step"}
 
 
 def test_warnings_sort_by_severity_then_amount(world) -> None:
     world.deal("small", amount=10, history=[("lead", "2026-10-01")])
     world.deal("big", amount=99, history=[("lead", "2026-10-20")])
     kinds = [(w["deal"], w["kind"]) for w in world.json("stalls")["warnings"]][:4]
-    assert kinds == [("big", "judge"), ("small", "judge"), ("big", "stalled"),
-                     ("small", "stalled")]
+    assert kinds == [("big", "stalled"), ("small", "stalled"), ("big", "follow_up"),
+                     ("small", "follow_up")]
 
 
 def test_snooze_command(world) -> None:
@@ -370,8 +370,8 @@ def test_a_review_section_is_one_set_of_data_for_both_formats(world) -> None:
     assert (team.moved, team.more_moved, team.questions) == ([], 0, [])
     assert team.move_kinds == [("won", 1, 3000), ("inflow", 1, 1000)]
     assert [ws[0].deal for ws in team.warned] == ["a6", "a5", "a4", "a3", "a2"]
-    # a0-a6: stalled, judge, follow-up and no next step each; b-new: no next step
-    assert (team.warned_deals, team.warnings) == (8, 29)
+    # a0-a6: stalled, follow-up and no next step each; b-new: no next step
+    assert (team.warned_deals, team.warnings) == (8, 22)
     assert (team.funnel, team.figures) == (whole.funnel, whole.figures)
     assert team.warned == whole.stalls.grouped(5)[0]
 
@@ -383,12 +383,12 @@ def test_the_team_counts_a_duplicate_id_once_as_stalls_does(world) -> None:
     world.deal("dup", folder="bob", owner="bob", amount=500, history=[("lead", "2026-11-20")])
     world.deal("other", owner="bob", history=[("lead", "2026-11-20")])
     _, team, whole = _sections(world)
-    assert (team.warned_deals, team.warnings) == (2, 6)
+    assert (team.warned_deals, team.warnings) == (2, 5)
     assert [[w.kind for w in ws] for ws in team.warned] == [
-        ["judge", "stalled", "follow_up", "no_next_step", "no_next_step"], ["no_next_step"]]
+        ["stalled", "follow_up", "no_next_step", "no_next_step"], ["no_next_step"]]
     assert team.warned == whole.stalls.grouped(5)[0]
     stalls = world.json("stalls")["warnings"]
-    assert len(stalls) == 6 and {w["deal"] for w in stalls} == {"dup", "other"}
+    assert len(stalls) == 5 and {w["deal"] for w in stalls} == {"dup", "other"}
 
 
 def test_review_lists_waivers_for_the_manager(world) -> None:

@@ -6,6 +6,12 @@
 - thin top: fewer leads than the benchmark needs to have fed the later stages
   (for each later stage j: count_j / product of the ratios up to j), by the same
   margin as a bulge: need > leads x BULGE_FACTOR and at least BULGE_MIN_EXCESS more;
+- narrow bottom: a stage holds fewer deals than the benchmark expects from the
+  stage above: count < above x ratio / BULGE_FACTOR, and at least
+  BULGE_MIN_EXCESS short of it; with the period's target, what the target needs
+  there too (the work at the stage above does not move deals on, often because
+  the month went to one customer);
+- empty: no open deal at all (not "clean");
 - late entries: deals whose first history entry is already at the third open
   stage (evaluation by default) or later; a rep with at least LATE_MIN such deals
   that make up more than half of his deals is named;
@@ -49,7 +55,7 @@ class StageRow:
 
 @dataclass
 class Diagnosis:
-    kind: str  # bulge | thin_top | late_entries | late_entry_rep | clean
+    kind: str  # bulge | narrow | thin_top | late_entries | late_entry_rep | empty | clean
     message: str
     stage: str | None = None
     owner: str | None = None
@@ -123,19 +129,22 @@ def stage_tally(deals: list[Summary], p: Pipeline) -> StageTally:
                 amount[i] += d.amount
                 weighted[i] += d.amount * probability[i]
         first = d.history[0][0]
-        if first in late_stages:
+        if first in late_stages and not d.imported:  # an import brings its stage along
             late.append((d.id, d.owner, first))
     return StageTally(count, amount, weighted, late, dict(Counter(d.owner for d in deals)))
 
 
 def funnel_shape(deals: list[Summary], p: Pipeline,
-                 observed: list[Observed] | None = None) -> Funnel:
+                 observed: list[Observed] | None = None,
+                 target: float | None = None) -> Funnel:
     obs = observed if observed is not None else observed_conversion(deals, p)
-    return funnel_of(stage_tally(deals, p), p, obs)
+    return funnel_of(stage_tally(deals, p), p, obs, target)
 
 
-def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed]) -> Funnel:
-    """The funnel and its diagnosis from what was counted."""
+def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed],
+              target: float | None = None) -> Funnel:
+    """The funnel and its diagnosis from what was counted; ``target``: the deals to
+    sign in the period, which the narrow bottom is also measured against."""
     n = len(p.stages)
     count, amount, weighted = t.count, t.amount, t.weighted
     rates = [s.conversion for s in p.stages]
@@ -151,6 +160,24 @@ def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed]) -> Funnel:
                 f"{p.stages[i].label} holds {count[i]} deals; from {count[i - 1]} in "
                 f"{p.stages[i - 1].label} the benchmark lets {allowed:g} through: deals pile "
                 f"up here and do not move",
+                stage=p.stages[i].id))
+    # what the target needs at each stage: target / the ratios from there to a signature
+    needs = [0.0] * n
+    if target:
+        rest = 1.0
+        for i in range(n - 1, -1, -1):
+            rest *= rates[i]
+            needs[i] = target / rest if rest else 0.0
+    for i in range(1, n):
+        expected = count[i - 1] * rates[i - 1]
+        if count[i] * BULGE_FACTOR < expected and expected - count[i] >= BULGE_MIN_EXCESS:
+            want = f", and the target of {target:g} needs {needs[i]:.3g} here" \
+                if target and needs[i] > count[i] else ""
+            diagnosis.append(Diagnosis(
+                "narrow",
+                f"{p.stages[i].label} holds {count[i]} deals; from {count[i - 1]} in "
+                f"{p.stages[i - 1].label} the benchmark expects {expected:.3g}{want}: the "
+                f"visits do not move deals on to {p.stages[i].label}",
                 stage=p.stages[i].id))
     cum = 1.0
     need_top = 0.0
@@ -186,7 +213,9 @@ def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed]) -> Funnel:
                 f"{p.stages[li].label} or later: a genius, or a pipeline kept back until it "
                 f"was nearly closed",
                 owner=owner, deals=ids))
-    if not diagnosis:
+    if not diagnosis and not any(count):
+        diagnosis.append(Diagnosis("empty", "empty: no open deals"))
+    elif not diagnosis:
         diagnosis.append(Diagnosis("clean", "the funnel narrows steadily: no bulge, "
-                                            "no thin top, no late entries"))
+                                            "no narrow step, no thin top, no late entries"))
     return Funnel(rows, diagnosis, late)

@@ -1,12 +1,15 @@
 """Stall warnings: every open deal that needs the manager's question.
 
 Rules (days counted up to today):
-- stalled: in the stage longer than the stage's ``stall_days``;
-- judge: no stage move for ``judge_days`` (30): judge the intent, qualify or drop;
+- stalled: in the stage longer than the stage's ``stall_days``: the customer's
+  intent must be judged (a stage's own threshold rules, not a flat 30 days: a
+  deal 35 days into a 45-day evaluation is not stalled);
 - follow_up: no action for ``follow_up_days`` (15), counted from the last action,
   or from entering the stage when there is none;
 - no_progress: ``repeat_actions`` (3) or more actions since the customer last
-  moved (stage entry, or an action marked moved) without a move;
+  moved (a stage entered, a milestone ticked or a level set; what the rep says of
+  an action is not progress), unless the deal is stalled with no progress since
+  it entered the stage: that is the same fact said twice;
 - next_overdue / no_next_step: the dated next step is past, or missing.
 
 A deal snoozed until a later date raises no warning and is listed apart.
@@ -51,7 +54,8 @@ class Warning(AboutDeal):
         d, days = self.of, self.days
         kind = self.kind
         if kind == "stalled":
-            return f"{days} days in {self.at.label} (threshold {self.at.stall_days})"
+            return f"{days} days in {self.at.label} (threshold {self.at.stall_days}): judge " \
+                   f"the customer's intent, keep it or drop it"
         if kind == "judge":
             return f"no stage move for {days} days: judge the customer's intent, qualify or drop"
         if kind == "follow_up":
@@ -59,7 +63,7 @@ class Warning(AboutDeal):
             return f"no action for {days} days ({what}): follow up"
         if kind == "no_progress":
             return f"{d.idle_actions} actions since the customer last moved ({d.progress}) " \
-                   f"and no move"
+                   f"and no milestone, level or stage since"
         if kind == "next_overdue":
             return f"next step {days} days overdue: {d.next_step}"
         return "no next step"
@@ -137,17 +141,15 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
     out: list[Warning] = []
     entered = d.history[-1][1]  # d.entered, without a property call per deal
     in_stage = (today - entered).days
-    if in_stage > stage.stall_days:
+    stalled = in_stage > stage.stall_days
+    if stalled:
         out.append(Warning(d, stage, "stalled", in_stage))
-    if in_stage >= rules.judge_days:
-        out.append(Warning(d, stage, "judge", in_stage))
     last = d.last_action
     since_touch = (today - (last if last and last > entered else entered)).days
     if since_touch >= rules.follow_up_days:
         out.append(Warning(d, stage, "follow_up", since_touch))
-    if d.idle_actions >= rules.repeat_actions:
-        idle = (today - d.progress).days
-        out.append(Warning(d, stage, "no_progress", idle))
+    if d.idle_actions >= rules.repeat_actions and not (stalled and d.progress <= entered):
+        out.append(Warning(d, stage, "no_progress", (today - d.progress).days))
     if d.next_date is None:
         out.append(Warning(d, stage, "no_next_step", 0))
     elif d.next_date < today:

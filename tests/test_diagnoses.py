@@ -1,0 +1,72 @@
+"""The method's diagnoses, each on a hand-made pipeline (tests/conftest.py's stages:
+conversion lead 0.5, nurture 0.4, evaluation 0.625, negotiation 0.8; stall_days
+30, 45, 45, 30)."""
+
+from __future__ import annotations
+
+from funnelctl.analysis.funnel import funnel_shape
+from tests.conftest import World
+
+
+def moved_to(stage: str) -> list[tuple[str, str]]:
+    """Entered at lead, moved to ``stage`` (no late entry)."""
+    return [("lead", "2026-10-01")] + ([(stage, "2026-11-20")] if stage != "lead" else [])
+
+
+def narrow_team(world: World) -> None:
+    """100 leads, 50 in nurture, 20 in evaluation, 5 in negotiation."""
+    for stage, n in (("lead", 100), ("nurture", 50), ("evaluation", 20), ("negotiation", 5)):
+        for i in range(n):
+            world.deal(f"{stage}-{i}", stage=stage, history=moved_to(stage))
+
+
+def test_a_narrow_bottom_is_flagged(world: World) -> None:
+    """From 20 in evaluation the benchmark expects 20 x 0.625 = 12.5 in negotiation;
+    5 < 12.5 / 1.5 and 7.5 short: narrow. Nurture (50 = 100 x 0.5) and evaluation
+    (20 = 50 x 0.4) are as expected; no thin top (100 leads fed 50/0.5 = 100)."""
+    narrow_team(world)
+    out = world.json("funnel")
+    assert [d["kind"] for d in out["diagnosis"]] == ["narrow"]
+    assert out["diagnosis"][0] == {
+        "kind": "narrow", "stage": "negotiation",
+        "message": "Negotiation holds 5 deals; from 20 in Evaluation the benchmark expects "
+                   "12.5: the visits do not move deals on to Negotiation"}
+
+
+def test_the_narrow_bottom_against_the_target(world: World) -> None:
+    """A target of 10 signatures needs 10 / 0.8 = 12.5 deals in negotiation."""
+    narrow_team(world)
+    loaded = world.loaded()
+    f = funnel_shape(loaded.deals, loaded.pipeline, target=10)
+    assert f.diagnosis[0].message == (
+        "Negotiation holds 5 deals; from 20 in Evaluation the benchmark expects 12.5, and "
+        "the target of 10 needs 12.5 here: the visits do not move deals on to Negotiation")
+
+
+def test_a_steady_funnel_is_clean_and_an_empty_one_is_empty(world: World) -> None:
+    for stage, n in (("lead", 8), ("nurture", 4), ("evaluation", 2), ("negotiation", 1)):
+        for i in range(n):
+            world.deal(f"{stage}-{i}", stage=stage, history=moved_to(stage))
+    world.deal("gone", owner="cy", status="lost",
+               extra="outcome: {date: 2026-11-05, reason: no_decision}\n")
+    per = world.json("funnel", "--by", "owner")["owners"]
+    assert [d["kind"] for d in per["ann"]["diagnosis"]] == ["clean"]
+    assert per["cy"]["diagnosis"] == [{"kind": "empty", "message": "empty: no open deals"}]
+
+
+def test_a_stalled_deal_is_judged_once_and_by_its_stage(world: World) -> None:
+    """Evaluation stalls after 45 days: at 40 days there is nothing to judge yet (a flat
+    30 days would have said "no move"); at 50 days one warning says it, with no second
+    "no progress" for the same 50 days."""
+    visits = "actions:\n" + "".join(f"  - {{date: 2026-10-{d:02d}, kind: visit}}\n"
+                                    for d in (10, 15, 20, 25))
+    nxt = "next: {date: 2026-12-01, step: call}\n"
+    world.deal("e40", stage="evaluation", history=[("evaluation", "2026-10-15")],
+               extra="actions:\n  - {date: 2026-11-20, kind: call}\n" + nxt)
+    world.deal("e50", stage="evaluation", history=[("evaluation", "2026-10-05")],
+               extra=visits + nxt)
+    got = [(w["deal"], w["kind"], w["days"]) for w in world.json("stalls")["warnings"]]
+    assert got == [("e50", "stalled", 50), ("e50", "follow_up", 30)]
+    msg = world.json("stalls")["warnings"][0]["message"]
+    assert msg == ("50 days in Evaluation (threshold 45): judge the customer's intent, "
+                   "keep it or drop it")
