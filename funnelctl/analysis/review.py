@@ -253,7 +253,9 @@ def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: 
                  period: str, owners: set[str] | None = None) -> Section:
     """The team's screen from its reps' (``team_share`` of each is enough): their
     counts added up, their moves counted by kind, their largest warnings."""
-    funnel, figures = _team_counts([(s.owner, s.funnel, s.figures) for s in reps], p)
+    targets = _team_targets(deals, p, today, period, owners)
+    funnel, figures = _team_counts([(s.owner, s.funnel, s.figures) for s in reps], p,
+                                   still_to_sign(targets, "team"))
     totals: dict[str, list] = {}
     for s in reps:
         for kind, n, amount in s.move_kinds:
@@ -271,7 +273,7 @@ def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: 
                              TEAM_WARNED))
         n_deals = sum(s.warned_deals for s in reps)
         n_warnings = sum(s.warnings for s in reps)
-    return Section("team", True, funnel, _team_targets(deals, p, today, period, owners), [],
+    return Section("team", True, funnel, targets, [],
                    0, [(k, *totals[k]) for k in MOVE_ORDER if k in totals], warned, n_deals,
                    n_warnings, sum(s.snoozed for s in reps),
                    [f for s in reps for f in s.flagged], [], figures)
@@ -298,8 +300,9 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
             if not since <= date <= today:
                 continue
             if i == 0:
-                out.append(Moved(d.id, d.account, d.owner, "inflow", date, stage,
-                                 amount=d.amount))
+                if not d.imported:  # an imported deal's first stage is the source's
+                    out.append(Moved(d.id, d.account, d.owner, "inflow", date, stage,
+                                     amount=d.amount))
                 continue
             prev = d.history[i - 1][0]
             if stage == p.won.id:
@@ -404,12 +407,15 @@ def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
             lost += 1
         h = d.history
         stage, date, _ = h[0]
+        # an imported deal's first stay began before funnelctl saw it: its length is
+        # unknown, so it counts in no stay figure
+        counted = not d.imported
         for nxt in h[1:]:  # each stay ends at the next move
-            if stage in open_ids:
+            if counted and stage in open_ids:
                 stay_days[stage] += (nxt[1] - date).days
                 stays[stage] += 1
-            stage, date = nxt[0], nxt[1]
-        if status == "lost" and d.outcome_date and stage in open_ids:
+            stage, date, counted = nxt[0], nxt[1], True
+        if counted and status == "lost" and d.outcome_date and stage in open_ids:
             stay_days[stage] += (d.outcome_date - date).days  # the last stay ends lost
             stays[stage] += 1
     return Figures(len(deals), open_deals, won, lost, won_amount, won_actions, won_days,
@@ -430,8 +436,9 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
     obs = observed_conversion(deals, p)
     asked = [q for d in deals if d.status == "open" and not is_snoozed(d, today)
              for q in questions(d, p, today, since)]
-    return RepReview(owner, funnel_shape(deals, p, obs),
-                     committed_progress(deals, p, period, today, owners={owner}),
+    progress = committed_progress(deals, p, period, today, owners={owner})
+    return RepReview(owner, funnel_shape(deals, p, obs, still_to_sign(progress, owner)),
+                     progress,
                      moves_since(deals, p, since, today), stalled_deals(deals, p, today),
                      asked, process_figures(deals, p, today, obs),
                      [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
@@ -442,24 +449,35 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                 period: str, owners: set[str] | None = None) -> RepReview:
     """The team's review: its reps' counts added up (no deal is counted twice), their
     findings gathered. ``deals`` are the reps' deals, for the team's targets."""
-    funnel, figures = _team_counts([(r.owner, r.funnel, r.figures) for r in reps], p)
+    targets = _team_targets(deals, p, today, period, owners)
+    funnel, figures = _team_counts([(r.owner, r.funnel, r.figures) for r in reps], p,
+                                   still_to_sign(targets, "team"))
     moved = sorted((m for r in reps for m in r.moved), key=_move_order)
     warnings = sorted((w for r in reps for w in r.stalls.warnings), key=worst_first)
     stalls = Stalls(warnings, [z for r in reps for z in r.stalls.snoozed])
-    return RepReview("team", funnel, _team_targets(deals, p, today, period, owners), moved,
+    return RepReview("team", funnel, targets, moved,
                      stalls, [q for r in reps for q in r.questions], figures,
                      [f for r in reps for f in r.flagged])
 
 
-def _team_counts(reps: list[tuple[str, Funnel, Figures]], p: Pipeline
-                 ) -> tuple[Funnel, Figures]:
+def still_to_sign(targets: list[Progress], owner: str) -> float | None:
+    """What ``owner``'s target for the period still asks to sign, or None without one:
+    the funnel's narrow bottom is measured against it."""
+    for t in targets:
+        if t.owner == owner and t.target_deals is not None:
+            return max(t.target_deals - t.won_deals, 0.0)
+    return None
+
+
+def _team_counts(reps: list[tuple[str, Funnel, Figures]], p: Pipeline,
+                 target: float | None = None) -> tuple[Funnel, Figures]:
     """The team's funnel and figures: its reps' counts (owner, funnel, figures) added."""
     figures = Figures.summed([f for _, _, f in reps], p)
     stages = StageTally.summed([
         StageTally([s.count for s in funnel.stages], [s.amount for s in funnel.stages],
                    [s.weighted for s in funnel.stages], funnel.late, {owner: f.deals})
         for owner, funnel, f in reps]) if reps else stage_tally([], p)
-    return funnel_of(stages, p, figures.observed), figures
+    return funnel_of(stages, p, figures.observed, target), figures
 
 
 def _team_targets(deals: list[Summary], p: Pipeline, today: dt.date, period: str,
