@@ -70,3 +70,32 @@ def test_a_stalled_deal_is_judged_once_and_by_its_stage(world: World) -> None:
     msg = world.json("stalls")["warnings"][0]["message"]
     assert msg == ("50 days in Evaluation (threshold 45): judge the customer's intent, "
                    "keep it or drop it")
+
+
+def test_effort_piled_on_one_customer_while_others_stall(world: World) -> None:
+    """ann: 6 of her 8 actions in the last 30 days went to big (75% > 50%) while old,
+    in lead since 2026-10-01 (54 days > 30), stalls. bob spreads his 4 actions over
+    two deals: no alert. cy's 5 actions to one deal stall nothing: no alert."""
+    acts = lambda days: "actions:\n" + "".join(  # noqa: E731
+        f"  - {{date: 2026-11-{d:02d}, kind: visit}}\n" for d in days)
+    nxt = "next: {date: 2026-12-01, step: call}\n"
+    world.deal("big", history=[("lead", "2026-11-01")], extra=acts([2, 5, 9, 12, 16, 20]) + nxt)
+    world.deal("small", history=[("lead", "2026-11-01")], extra=acts([3, 18]) + nxt)
+    world.deal("old", history=[("lead", "2026-10-01")], extra=acts([]).replace(
+        "actions:\n", "") + nxt)
+    world.deal("b1", owner="bob", history=[("lead", "2026-10-01")], extra=acts([2, 9]) + nxt)
+    world.deal("b2", owner="bob", history=[("lead", "2026-11-01")], extra=acts([4, 11]) + nxt)
+    world.deal("c1", owner="cy", history=[("lead", "2026-11-01")],
+               extra=acts([2, 4, 6, 8, 10]) + nxt)
+    out = world.json("review")
+    alerts = {r["owner"]: r["alerts"] for r in out["reps"]}
+    assert alerts["bob"] == [] and alerts["cy"] == []
+    assert alerts["ann"] == [{
+        "owner": "ann", "kind": "deal", "name": "big", "actions": 6, "total": 8,
+        "share": 0.75, "stalling": ["old"],
+        "message": "ann: 6 of 8 actions in the last 30 days went to deal big (75%) while "
+                   "old stalls"}]
+    assert out["team"]["alerts"] == alerts["ann"]
+    text = world.run("review").stdout
+    assert "Alerts:\n  ann: 6 of 8 actions in the last 30 days went to deal big (75%)" in text
+    assert "- **alert**: ann: 6 of 8 actions" in world.run("review", "--format", "md").stdout

@@ -20,6 +20,7 @@ from operator import attrgetter
 from funnelctl import checks
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.currency import is_left_out
+from funnelctl.analysis.effort import effort_piles
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import Stalls, Warning, stalled_deals, worst_first
@@ -162,9 +163,14 @@ class RepReview:
     questions: list[Question]
     figures: Figures
     flagged: list[dict] = field(default_factory=list)  # deals that break a process rule
+    # what the manager must hear of the rep's (or team's) way of working: effort piled
+    # on one customer, concentration, the manager's own re-checks (each has a
+    # ``message`` and ``as_json``)
+    alerts: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"owner": self.owner, "funnel": self.funnel.as_json(),
+                "alerts": [a.as_json() for a in self.alerts],
                 "targets": [t.as_json() for t in self.targets],
                 "moved": [m.as_json() for m in self.moved],
                 "warnings": [w.as_json() for w in self.stalls.warnings],
@@ -226,6 +232,7 @@ class Section:
     flagged: list[dict]
     questions: list[Question]
     figures: Figures
+    alerts: list = field(default_factory=list)
 
 
 def section(r: RepReview) -> Section:
@@ -240,7 +247,7 @@ def section(r: RepReview) -> Section:
                    max(0, len(r.moved) - MOVES_SHOWN),
                    [(kind, n, amount) for kind, (n, amount) in kinds.items()], warned,
                    n_deals, len(r.stalls.warnings), len(r.stalls.snoozed), r.flagged,
-                   r.questions, r.figures)
+                   r.questions, r.figures, r.alerts)
 
 
 def team_share(s: Section) -> Section:
@@ -276,7 +283,8 @@ def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: 
     return Section("team", True, funnel, targets, [],
                    0, [(k, *totals[k]) for k in MOVE_ORDER if k in totals], warned, n_deals,
                    n_warnings, sum(s.snoozed for s in reps),
-                   [f for s in reps for f in s.flagged], [], figures)
+                   [f for s in reps for f in s.flagged], [], figures,
+                   team_alerts([a for s in reps for a in s.alerts], deals, p, today))
 
 
 def _worst_of_deal(ws: list[Warning]) -> tuple:
@@ -437,12 +445,13 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
     asked = [q for d in deals if d.status == "open" and not is_snoozed(d, today)
              for q in questions(d, p, today, since)]
     progress = committed_progress(deals, p, period, today, owners={owner})
+    alerts = effort_piles(deals, p, today)
     return RepReview(owner, funnel_shape(deals, p, obs, still_to_sign(progress, owner)),
                      progress,
                      moves_since(deals, p, since, today), stalled_deals(deals, p, today),
                      asked, process_figures(deals, p, today, obs),
                      [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
-                      for d in deals if d.flags])
+                      for d in deals if d.flags], alerts)
 
 
 def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today: dt.date,
@@ -457,7 +466,13 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
     stalls = Stalls(warnings, [z for r in reps for z in r.stalls.snoozed])
     return RepReview("team", funnel, targets, moved,
                      stalls, [q for r in reps for q in r.questions], figures,
-                     [f for r in reps for f in r.flagged])
+                     [f for r in reps for f in r.flagged],
+                     team_alerts([a for r in reps for a in r.alerts], deals, p, today))
+
+
+def team_alerts(reps: list, deals: list[Summary], p: Pipeline, today: dt.date) -> list:
+    """The team's alerts: its reps' (each names its rep), then the team's own."""
+    return reps
 
 
 def still_to_sign(targets: list[Progress], owner: str) -> float | None:

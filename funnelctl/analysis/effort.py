@@ -1,0 +1,85 @@
+"""Effort piled on one customer: a rep whose actions of the last EFFORT_DAYS go
+mostly (``rules.effort_share``, default half) to one deal or one account while his
+other deals stall. The method's narrow bottom often comes from here: the month
+went to one customer and the other visits moved nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from funnelctl.analysis.select import is_snoozed
+from funnelctl.analysis.stalls import deal_warnings
+from funnelctl.pipeline import Pipeline
+from funnelctl.summary import Summary
+
+EFFORT_DAYS = 30
+EFFORT_MIN = 4  # fewer actions in the window say nothing about where effort goes
+STALLING = frozenset({"stalled", "follow_up", "no_progress"})
+
+
+@dataclass(frozen=True)
+class Pile:
+    owner: str
+    kind: str  # deal | account
+    name: str  # the deal's id or the account
+    actions: int  # the actions that went there
+    total: int  # the rep's actions in the window
+    stalling: tuple[str, ...]  # the rep's other open deals that stall meanwhile
+
+    @property
+    def share(self) -> float:
+        return self.actions / self.total
+
+    @property
+    def message(self) -> str:
+        others = ", ".join(self.stalling[:3]) + (
+            f" and {len(self.stalling) - 3} more" if len(self.stalling) > 3 else "")
+        return (f"{self.owner}: {self.actions} of {self.total} actions in the last "
+                f"{EFFORT_DAYS} days went to {self.kind} {self.name} ({self.share:.0%}) "
+                f"while {others} stall{'s' if len(self.stalling) == 1 else ''}")
+
+    def as_json(self) -> dict:
+        return {"owner": self.owner, "kind": self.kind, "name": self.name,
+                "actions": self.actions, "total": self.total, "share": round(self.share, 3),
+                "stalling": list(self.stalling), "message": self.message}
+
+
+def effort_piles(deals: list[Summary], p: Pipeline, today: dt.date) -> list[Pile]:
+    """Per rep, the deal (or else the account) that took more than the configured share
+    of his recent actions while another of his open deals stalls. One per rep: the
+    deal when it is the pile, the account when its deals together are."""
+    start = today - dt.timedelta(days=EFFORT_DAYS)
+    per_deal: dict[str, Counter[str]] = {}
+    per_account: dict[str, Counter[str]] = {}
+    total: Counter[str] = Counter()
+    for d in deals:
+        dates = d.action_dates
+        n = bisect_right(dates, today) - bisect_right(dates, start)
+        if n:
+            per_deal.setdefault(d.owner, Counter())[d.id] += n
+            per_account.setdefault(d.owner, Counter())[d.account] += n
+            total[d.owner] += n
+    share = p.rules.effort_share
+    out: list[Pile] = []
+    for owner in sorted(total):
+        if total[owner] < EFFORT_MIN:
+            continue
+        (deal_id, on_deal), = per_deal[owner].most_common(1)
+        (account, on_account), = per_account[owner].most_common(1)
+        if on_deal > share * total[owner]:
+            kind, name, n = "deal", deal_id, on_deal
+        elif on_account > share * total[owner]:
+            kind, name, n = "account", account, on_account
+        else:
+            continue
+        stalling = tuple(d.id for d in deals
+                         if d.owner == owner and d.status == "open"
+                         and (d.id if kind == "deal" else d.account) != name
+                         and not is_snoozed(d, today)
+                         and any(w.kind in STALLING for w in deal_warnings(d, p, today)))
+        if stalling:
+            out.append(Pile(owner, kind, name, n, total[owner], stalling))
+    return out
