@@ -41,6 +41,8 @@ def _section(s: Section, p: Pipeline, since) -> list[str]:
             row = next(x for x in t.plan.rows if x.stage == t.plan.blocking)
             line += f"; blocked at {md(row.label)}, {row.gap:.1f} deals short"
         out.append(line)
+    for a in s.alerts:
+        out.append(f"- **alert**: {md(a.message)}")
     out += ["", f"### Since {since}", ""]
     if s.team and s.move_kinds:
         out += [f"- {n} {kind} ({money(amount)})" for kind, n, amount in s.move_kinds]

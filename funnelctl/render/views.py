@@ -305,6 +305,10 @@ def rep_section(con: Console, s: Section, p: Pipeline, since) -> None:
     funnel(con, s.funnel, p)
     if s.targets:
         progress(con, s.targets, p)
+    if s.alerts:
+        con.print(Text("Alerts:", style="bold red"))
+        for a in s.alerts:
+            con.print(f"  {safe(a.message)}", markup=False)
     if s.team and s.move_kinds:
         con.print(Text(f"Since {since}: ", style="bold").append(
             ", ".join(f"{n} {kind} ({money(amount)})" for kind, n, amount in s.move_kinds),
