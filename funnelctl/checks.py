@@ -406,6 +406,12 @@ def missing_to_enter(deal: Deal, p: Pipeline, target: str) -> list[tuple[str, st
     tstage = p.stage(target)
     if tstage is not None:
         issues += requirement_issues(tstage, level_values(deal), waived)
+    elif target == p.won.id:
+        # a signature reads the whole deal again: the requirements of its stage and of
+        # every later one, whatever was waived on the way in (power that dropped, or
+        # was never there, keeps a deal from being won unless forced)
+        for stage in p.stages[p.index(deal.stage):]:
+            issues += requirement_issues(stage, level_values(deal), ())
     return [(i.about, i.refusal) for i in issues]
 
 

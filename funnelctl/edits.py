@@ -324,14 +324,23 @@ def set_next(doc: CommentedMap, next_step: tuple[dt.date, str]) -> None:
 
 
 def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool = False,
-        reason: str | None = None) -> None:
+        reason: str | None = None, amount: float | None = None,
+        on: dt.date | None = None) -> None:
+    """Sign the deal: the requirements of its stage and of every later one must hold
+    (a level that dropped, or a waiver given on the way in, is read again), the
+    signed ``amount`` (default: the estimate) and the signing date ``on`` (default:
+    today) are recorded, and the next step and snooze go: a closed deal has none."""
     _require_open(deal)
-    entry = history_entry(deal, p, p.won.id, today, force, reason, f"cannot sign {deal.id}")
+    when = on or today
+    entry = history_entry(deal, p, p.won.id, when, force, reason, f"cannot sign {deal.id}")
     doc["stage"] = p.won.id
     doc["status"] = "won"
     append_entry(doc, "history", entry)
-    set_key(doc, "outcome", block_map(date=today), doc)
-    _drop_next(doc)
+    signed = deal.amount if amount is None else amount
+    signed = int(signed) if float(signed).is_integer() else signed
+    set_key(doc, "outcome", block_map(date=when, amount=signed), doc)
+    _drop_key(doc, "next")
+    _drop_key(doc, "snooze")
 
 
 def lose(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, reason: str,
@@ -343,18 +352,19 @@ def lose(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, reason: str
     doc["status"] = "lost"
     set_key(doc, "outcome", block_map(date=today, reason=reason, competitor=competitor,
                                       note=(note or "").strip() or None), doc)
-    _drop_next(doc)
+    _drop_key(doc, "next")
+    _drop_key(doc, "snooze")
 
 
-def _drop_next(doc: CommentedMap) -> None:
-    """Remove the next step. The comment and blank lines under it belong to what
+def _drop_key(doc: CommentedMap, key: str) -> None:
+    """Remove a key (the next step, the snooze). The comment and blank lines under it belong to what
     follows: those that end the document stay at its end, and those before another
     key are kept by the writer (``yamlio.merge_lines``), which removes only the lines
     of ``next``: ruamel cannot be trusted to write a comment moved to the key before
     where it was (after an alias it writes it at the anchor)."""
-    if "next" in doc:
-        tok = _take_trailing(doc) if list(doc.keys())[-1] == "next" else None
-        del doc["next"]
+    if key in doc:
+        tok = _take_trailing(doc) if list(doc.keys())[-1] == key else None
+        del doc[key]
         _give_trailing(doc, tok)
 
 

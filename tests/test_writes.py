@@ -164,10 +164,12 @@ def test_refusals_of_tick_score_act(world) -> None:
          "loss reason competitor needs --competitor: who won it"),
         (["lose", "acme", "--reason", "weather"],
          "unknown loss reason 'weather' (reasons: competitor, no_decision, other)"),
-        (["win", "acme"], "cannot sign acme: 3 missing\n"
+        (["win", "acme"], "cannot sign acme: 5 missing\n"
          "  - milestone budget_approved (nurture): Budget approved\n"
          "  - milestone solution_accepted (evaluation): Solution accepted\n"
-         "  - milestone terms_agreed (negotiation): Terms agreed"),
+         "  - milestone terms_agreed (negotiation): Terms agreed\n"
+         "  - requirement power>=3: power is 0, evaluation needs 3\n"
+         "  - requirement power>=4: power is 0, negotiation needs 4"),
     ]
     for args, msg in cases:
         res = world.run(*args)
@@ -208,7 +210,8 @@ def test_win_after_every_milestone(world) -> None:
     assert res.exit_code == 0, res.output
     d = world.json("show", "acme")
     assert d["deal"]["status"] == "won" and d["deal"]["stage"] == "won"
-    assert d["deal"]["outcome"] == {"date": "2026-11-24"}
+    # the signed amount (the estimate, as none was given) and the day
+    assert d["deal"]["outcome"] == {"date": "2026-11-24", "amount": 120000}
     assert d["derived"]["probability"] == 1.0
 
 

@@ -16,6 +16,7 @@ from funnelctl.cli.common import (
     commit_change,
     edit,
     fail,
+    finite,
     parse_date,
     say,
     settings,
@@ -139,22 +140,32 @@ def advance_cmd(
 def win_cmd(
     ctx: typer.Context,
     deal: str = typer.Argument(..., help="Deal id."),
-    force: bool = typer.Option(False, "--force", help="Sign despite missing milestones."),
+    amount: Optional[float] = typer.Option(None, "--amount", min=0, max=1e15, callback=finite,
+                                           help="The signed amount (default: the estimate)."),
+    on: Optional[str] = typer.Option(None, "--date", help="When it was signed (default: "
+                                     "today)."),
+    force: bool = typer.Option(False, "--force", help="Sign despite missing milestones or "
+                               "levels."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why the rules are waived."),
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
-    """Mark a deal won: the contract is signed.
+    """Mark a deal won: the contract is signed, for the amount signed, on the day.
 
-    Example: funnelctl win acme-pumps
+    Example: funnelctl win acme-pumps --amount 115000
     """
     from funnelctl import edits
 
     today = settings(ctx).today
-    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.win(doc, d, p, today, force, reason),
-                        commit)
+    when = parse_date(on, "--date") if on else today
+    if when > today:
+        fail(f"--date {when} is in the future: record a signature after it happened")
+    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.win(doc, d, p, today, force, reason,
+                                                                amount, when), commit)
     say(f"{deal}: won ({rel})")
     commit_change(ctx, root, [rel], f"win {deal}",
-                  body(date=today, forced="yes" if force else None, reason=reason))
+                  body(date=when, amount=f"{amount:g}" if amount is not None else None,
+                       forced="yes" if force else None, reason=reason))
+
 
 @app.command("lose")
 def lose_cmd(
