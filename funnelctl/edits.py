@@ -301,17 +301,52 @@ def score(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, ladder: st
 
 def act(doc: CommentedMap, deal: Deal, p: Pipeline, when: dt.date, kind: str, goal: str,
         result: str, moved: bool, next_step: tuple[dt.date, str] | None,
-        today: dt.date | None = None) -> None:
-    """Append an action report dated ``when``; the next step may not lie before today."""
+        today: dt.date | None = None, planned: bool = False) -> None:
+    """Append an action report dated ``when``; the next step may not lie before today.
+    ``planned``: a visit planned for a day to come, marked ``planned: true``. An action
+    done on the day a visit of its kind was planned for completes that plan (the entry
+    loses its mark and gains the result) instead of being added beside it."""
     today = today or when
     refuse_on(checks.action_kind_issues(kind, p) or checks.action_goal_issues(goal))
     if next_step:
         refuse_on(checks.next_step_issues(next_step[0], today))
-    entry = block_map(date=when, kind=kind, goal=goal.strip(), result=result.strip() or None)
-    entry["moved"] = moved
-    append_entry(doc, "actions", entry)
+    plan = None if planned else planned_entry(doc, when, kind)
+    if plan is not None:
+        plan["goal"] = _safe(goal.strip())
+        if result.strip():
+            plan["result"] = _safe(result.strip())
+        plan["moved"] = moved
+        del plan["planned"]
+    else:
+        entry = block_map(date=when, kind=kind, goal=goal.strip(),
+                          result=result.strip() or None)
+        entry["planned" if planned else "moved"] = True if planned else moved
+        append_entry(doc, "actions", entry)
     if next_step:
         set_next(doc, next_step)
+
+
+def planned_entry(doc: CommentedMap, when: dt.date, kind: str) -> CommentedMap | None:
+    """The first action planned for ``when`` of this kind, in the document."""
+    node = doc.get("actions")
+    for item in node if isinstance(node, CommentedSeq) else ():
+        if (isinstance(item, CommentedMap) and item.get("planned") is True
+                and item.get("date") == when and item.get("kind") == kind):
+            return item
+    return None
+
+
+def reread(doc: CommentedMap) -> Any:
+    """The deal as the document now holds it, for a second edit in the same write
+    that must see the first (an advance after a tick in ``act``)."""
+    from funnelctl import readmodel
+
+    deal = readmodel.deal_or_none(doc)
+    if deal is None:
+        from funnelctl.model import Deal as Model
+
+        deal = Model.model_validate(dict(doc))
+    return deal
 
 
 def set_next(doc: CommentedMap, next_step: tuple[dt.date, str]) -> None:

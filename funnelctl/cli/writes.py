@@ -28,39 +28,99 @@ def act_cmd(
     ctx: typer.Context,
     deal: str = typer.Argument(..., help="Deal id."),
     kind: str = typer.Option(..., "--kind", "-k", help="visit, call, demo, meeting, ..."),
-    goal: str = typer.Option(..., "--goal", "-g", help="What the action set out to achieve."),
+    goal: Optional[str] = typer.Option(None, "--goal", "-g", help="What the action set out "
+                                       "to achieve (default: the goal of the visit planned "
+                                       "for the day)."),
     result: str = typer.Option("", "--result", "-r", help="What came of it."),
-    moved: bool = typer.Option(False, "--moved", help="The customer moved forward."),
+    moved: bool = typer.Option(False, "--moved", help="The customer moved forward (progress "
+                               "is read from a tick, a level or a stage on the day)."),
     next_step: Optional[str] = typer.Option(None, "--next",
                                             help='The next step: "YYYY-MM-DD: step".'),
     on: Optional[str] = typer.Option(None, "--date", help="When it happened (default: "
-                                     "today), for yesterday's visit."),
+                                     "today), for yesterday's visit; a day to come with "
+                                     "--plan."),
+    plan: bool = typer.Option(False, "--plan", help="Plan the visit for --date instead of "
+                              "recording it; 'act' on the day records it done."),
+    ticks: Optional[list[str]] = typer.Option(None, "--tick", help="Also tick this milestone "
+                                              "(repeatable): what the visit achieved."),
+    scores: Optional[list[str]] = typer.Option(None, "--score", help="Also set a level, "
+                                               "LADDER=LEVEL (repeatable)."),
+    advance: bool = typer.Option(False, "--advance", help="Also move the deal to the next "
+                                 "stage."),
+    evidence: str = typer.Option("", "--evidence", "-e", help="Evidence for --tick and "
+                                 "--score."),
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
-    """Record an action report: goal before, result after, did the customer move.
+    """Record an action report: goal before, result after, and what moved: a milestone
+    ticked, a level raised or a stage entered with the visit, in one command.
 
     Example: funnelctl act acme-pumps --kind visit --goal "meet the CFO" --result "met,
-    budget confirmed" --moved --next "2026-12-02: send the proposal"
+    budget confirmed" --score power=3 -e "met the CFO" --next "2026-12-02: send the proposal"
     """
     from funnelctl import edits
 
     today = settings(ctx).today
     when = parse_date(on, "--date") if on else today
-    if when > today:
-        fail(f"--date {when} is in the future: record an action after it happened")
+    if plan:
+        if on is None or when <= today:
+            fail("--plan needs a --date after today: the day of the planned visit", code=2)
+        if ticks or scores or advance:
+            fail("--plan records a visit to come: --tick, --score and --advance record what "
+                 "a visit achieved, on the day", code=2)
+    elif when > today:
+        fail(f"--date {when} is in the future: record an action after it happened, or plan "
+             f"it with --plan")
     nxt = None
     if next_step is not None:
         date_s, sep, step = next_step.partition(":")
         if not sep or not step.strip():
             fail(f'--next {next_step!r}: expected "YYYY-MM-DD: step"')
         nxt = (parse_date(date_s.strip(), "--next"), step.strip())
-    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits.act(doc, d, p, when, kind, goal,
-                                                                 result, moved, nxt, today),
-                        commit)
-    say(f"{deal}: {kind} recorded ({rel})")
-    commit_change(ctx, root, [rel], f"act {deal}: {kind}", body(
-        date=when, goal=goal, result=result, moved="yes" if moved else "no",
-        next=f"{nxt[0]}: {nxt[1]}" if nxt else None))
+    levels = []
+    for item in scores or []:
+        ladder, sep, level = item.partition("=")
+        if not sep or not level.strip().isdigit():
+            fail(f"--score {item!r}: expected LADDER=LEVEL, e.g. power=3", code=2)
+        levels.append((ladder.strip(), int(level)))
+    done: dict = {}
+
+    def change(doc, d, p):
+        goal_ = goal
+        if goal_ is None:
+            planned = next((a for a in d.actions if a.planned and a.date == when
+                            and a.kind == kind), None)
+            if planned is None:
+                raise edits.Refused("--goal is needed: no visit of this kind was planned for "
+                                    f"{when}")
+            goal_ = planned.goal
+        progress = bool(ticks or levels or advance)
+        edits.act(doc, d, p, when, kind, goal_, result, moved or progress, nxt, today, plan)
+        for m in ticks or []:
+            edits.tick(doc, d, p, when, m, evidence)
+        for ladder, level in levels:
+            done[ladder] = edits.score(doc, d, p, when, ladder, level, evidence)
+        if advance:
+            done["advanced"] = (d.stage, edits.advance(doc, edits.reread(doc), p, when, None))
+
+    root, rel, _ = edit(ctx, deal, change, commit)
+    what = "planned for " + str(when) if plan else "recorded"
+    said = [f"{deal}: {kind} {what} ({rel})"]
+    said += [f"{deal}: ticked {m}" for m in ticks or []]
+    said += [f"{deal}: {ladder} {level}" + (f" (was {done[ladder]})"
+                                            if done.get(ladder) is not None else "")
+             for ladder, level in levels]
+    if "advanced" in done:
+        said.append(f"{deal}: advanced {done['advanced'][0]} -> {done['advanced'][1]}")
+    for line in said:
+        say(line)
+    subject = f"act {deal}: {kind}" + (f" planned for {when}" if plan else "")
+    commit_change(ctx, root, [rel], subject, body(
+        date=when, goal=goal, result=result, moved="yes" if (moved or ticks or levels
+                                                            or advance) else "no",
+        next=f"{nxt[0]}: {nxt[1]}" if nxt else None,
+        ticked=", ".join(ticks or []) or None,
+        levels=", ".join(f"{a}={b}" for a, b in levels) or None,
+        advanced=" -> ".join(done["advanced"]) if "advanced" in done else None))
 
 @app.command("tick")
 def tick_cmd(
