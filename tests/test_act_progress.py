@@ -97,3 +97,14 @@ def test_plan_usage(world: World) -> None:
     res = world.run("act", "acme", "-k", "visit")
     assert res.exit_code == 1
     assert "--goal is needed: no visit of this kind was planned for 2026-11-24" in res.stderr
+
+
+def test_plan_shows_the_visits_planned_this_week(world: World) -> None:
+    world.deal("acme", extra="next: {date: 2026-12-10, step: call}\n")
+    world.run("act", "acme", "-k", "visit", "-g", "meet", "--plan", "--date", "2026-11-27")
+    world.run("act", "acme", "-k", "call", "-g", "later", "--plan", "--date", "2026-12-05")
+    out = world.json("plan")
+    assert [(v["deal"], v["date"], v["days"]) for v in out["visits"]] == [
+        ("acme", "2026-11-27", -3)]
+    text = world.run("plan").stdout
+    assert "Visits planned (1)" in text and "2026-11-27" in text

@@ -32,11 +32,14 @@ class Plan:
     this_week: list[PlanItem] = field(default_factory=list)
     later: list[PlanItem] = field(default_factory=list)
     no_next_step: list[PlanItem] = field(default_factory=list)
+    # visits planned (act --plan) from today to the coming Sunday, by date
+    visits: list[PlanItem] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {"today": self.today,
                 **{k: [i.as_json() for i in getattr(self, k)]
-                   for k in ("overdue", "due_today", "this_week", "later", "no_next_step")}}
+                   for k in ("overdue", "due_today", "this_week", "later", "no_next_step",
+                             "visits")}}
 
 
 def next_steps(deals: list[Summary], today: dt.date) -> Plan:
@@ -46,6 +49,10 @@ def next_steps(deals: list[Summary], today: dt.date) -> Plan:
     for d in deals:
         if d.status != "open":
             continue
+        for day in d.planned_dates:
+            if today <= day <= week_end:
+                plan.visits.append(PlanItem(d.id, d.account, d.owner, d.stage, day,
+                                            "planned visit", (today - day).days))
         days = (today - d.next_date).days if d.next_date else 0
         item = PlanItem(d.id, d.account, d.owner, d.stage, d.next_date, d.next_step, days)
         if d.next_date is None:
@@ -63,4 +70,5 @@ def next_steps(deals: list[Summary], today: dt.date) -> Plan:
     plan.this_week.sort(key=lambda i: (i.date, i.deal))
     plan.later.sort(key=lambda i: (i.date, i.deal))
     plan.no_next_step.sort(key=lambda i: (i.owner, i.deal))
+    plan.visits.sort(key=lambda i: (i.date, i.deal))
     return plan

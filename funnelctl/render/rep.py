@@ -228,7 +228,8 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
 
 def plan(con: Console, p: Plan) -> None:
     sections = [("Overdue", p.overdue, "red"), ("Due today", p.due_today, "yellow"),
-                ("Due this week", p.this_week, ""), ("No next step", p.no_next_step, "red")]
+                ("Due this week", p.this_week, ""), ("Visits planned", p.visits, ""),
+                ("No next step", p.no_next_step, "red")]
     shown = []
     for title, items, style in sections:
         if not items:
