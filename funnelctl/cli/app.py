@@ -61,6 +61,7 @@ from funnelctl.cli import (  # noqa: E402,F401
     handover,
     history,
     merge,
+    report,
     review,
     setup,
     stalls,

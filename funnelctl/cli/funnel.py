@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -13,13 +14,14 @@ from funnelctl.cli.common import (
     OWNER_OPT,
     TEAM_OPT,
     By,
+    Format,
     by_owner,
     emit_json,
-    out_console,
     scope,
     settings,
     skipped_json,
 )
+from funnelctl.cli.svg import SVG_OPT, refuse_with, shown
 
 
 @app.command("funnel")
@@ -29,14 +31,20 @@ def funnel_cmd(
     team: Optional[list[str]] = TEAM_OPT,
     by: Optional[By] = BY_OPT,
     by_amount: bool = typer.Option(False, "--by-amount", help="Bar widths by money."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or md (Markdown for "
+                               "meeting notes)."),
+    svg: Optional[Path] = SVG_OPT,
     json_out: bool = JSON_OPT,
 ) -> None:
     """The funnel's shape against the benchmark, with its diagnosis.
 
     Example: funnelctl funnel --by owner
+
+    Example: funnelctl funnel --format md >> notes/2026-11-24.md
     """
     from funnelctl.analysis.funnel import funnel_shape
 
+    refuse_with(svg, json_out, fmt == "md")
     loaded, deals, _ = scope(ctx, owner, team, by)
     p = loaded.pipeline
     if by == "owner":
@@ -45,27 +53,39 @@ def funnel_cmd(
             emit_json({"owners": {o: f.as_json() for o, f in views.items()},
                        "skipped": skipped_json(loaded)})
             return
+        if fmt == "md":
+            from funnelctl.render.md_views import funnel_page
+
+            typer.echo(funnel_page(settings(ctx).today, dict(views)), nl=False)
+            return
         from rich.columns import Columns
 
         from funnelctl.render.views import funnel, funnel_view
 
-        con = out_console()
-        if con.width >= 160:  # two reps side by side
-            half = con.width // 2 - 2
-            con.print(Columns([funnel_view(f, p, half, by_amount, title=o)
-                               for o, f in views.items()], width=half))
-        else:
-            for o, f in views.items():
-                funnel(con, f, p, by_amount, title=o)
-                con.print()
+        def draw_all(con) -> None:
+            if con.width >= 160:  # two reps side by side
+                half = con.width // 2 - 2
+                con.print(Columns([funnel_view(f, p, half, by_amount, title=o)
+                                   for o, f in views.items()], width=half))
+            else:
+                for o, f in views.items():
+                    funnel(con, f, p, by_amount, title=o)
+                    con.print()
+
+        shown(draw_all, svg, "funnelctl funnel")
         return
     f = funnel_shape(deals, p)
     if json_out:
         emit_json({**f.as_json(), "skipped": skipped_json(loaded)})
         return
+    if fmt == "md":
+        from funnelctl.render.md_views import funnel_page
+
+        typer.echo(funnel_page(settings(ctx).today, {None: f}), nl=False)
+        return
     from funnelctl.render.views import funnel
 
-    funnel(out_console(), f, p, by_amount)
+    shown(lambda con: funnel(con, f, p, by_amount), svg, "funnelctl funnel")
 
 @app.command("board")
 def board_cmd(
@@ -74,14 +94,18 @@ def board_cmd(
     team: Optional[list[str]] = TEAM_OPT,
     rows: Optional[int] = typer.Option(None, "--rows", min=1,
                                        help="Cards per column (default: fits the screen)."),
+    svg: Optional[Path] = SVG_OPT,
     json_out: bool = JSON_OPT,
 ) -> None:
     """The kanban: a column per open stage, a card per deal, stalled cards marked.
 
     Example: funnelctl board --owner anna.berg
+
+    Example: funnelctl board --svg board.svg
     """
     from funnelctl.analysis.board import kanban
 
+    refuse_with(svg, json_out, False)
     loaded, deals, _ = scope(ctx, owner, team)
     cols = kanban(deals, loaded.pipeline, settings(ctx).today)
     if json_out:
@@ -89,4 +113,4 @@ def board_cmd(
         return
     from funnelctl.render.views import board
 
-    board(out_console(), cols, loaded.pipeline, rows)
+    shown(lambda con: board(con, cols, loaded.pipeline, rows), svg, "funnelctl board")

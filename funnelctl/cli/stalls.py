@@ -13,6 +13,7 @@ from funnelctl.cli.common import (
     OWNER_OPT,
     TEAM_OPT,
     By,
+    Format,
     by_owner,
     emit_json,
     out_console,
@@ -31,11 +32,15 @@ def stalls_cmd(
     limit: int = typer.Option(50, "--limit", min=1, help="Deals shown (worst and largest "
                               "first); --json always has them all."),
     show_all: bool = typer.Option(False, "--all", help="Show every deal with a warning."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or md (Markdown for "
+                               "meeting notes)."),
     json_out: bool = JSON_OPT,
 ) -> None:
     """Open deals that need the manager's question, worst and largest first.
 
     Example: funnelctl stalls --owner anna.berg
+
+    Example: funnelctl stalls --by owner --format md >> notes/2026-11-24.md
     """
     from funnelctl.analysis.stalls import stalled_deals
 
@@ -47,6 +52,11 @@ def stalls_cmd(
             emit_json({"owners": {o: s.as_json() for o, s in views.items()},
                        "skipped": skipped_json(loaded)})
             return
+        if fmt == "md":
+            from funnelctl.render.md_views import stalls_page
+
+            typer.echo(stalls_page(today, dict(views), None if show_all else limit), nl=False)
+            return
         from funnelctl.render.views import stalls
 
         con = out_console()
@@ -57,6 +67,11 @@ def stalls_cmd(
     result = stalled_deals(deals, p, today)
     if json_out:
         emit_json({**result.as_json(), "skipped": skipped_json(loaded)})
+        return
+    if fmt == "md":
+        from funnelctl.render.md_views import stalls_page
+
+        typer.echo(stalls_page(today, {None: result}, None if show_all else limit), nl=False)
         return
     from funnelctl.render.views import stalls
 
