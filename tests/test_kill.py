@@ -138,13 +138,19 @@ WRITES = [
           ("deals/acme.yaml",)),
     Write("snooze", ("snooze", "acme", "--until", "2027-01-15", "--reason", "budget cycle"),
           ("deals/acme.yaml",)),
-    Write("init", ("init", "{root}/sales"), ("sales/stages.yaml", "sales/.gitignore")),
+    Write("init", ("init", "{root}/sales"), ("sales/stages.yaml", "sales/.gitignore",
+                                              "sales/.gitattributes", "sales/deals/.gitkeep")),
+    Write("git-setup", ("git-setup",), (".gitattributes",)),
+    Write("reassign", ("reassign", "--from", "ann", "--to", "cy", "--reason", "left"),
+          ("deals/acme.yaml",)),
 ]
 BY_NAME = {w.name: w for w in WRITES}
 
 # The commands that only read: every other command `funnelctl --help` lists is a write
 READ_COMMANDS = {"funnel", "board", "stalls", "target", "forecast", "review", "show", "list",
-                 "plan", "validate", "schema"}
+                 "plan", "validate", "schema",
+                 # git runs it on temporary files of its own, never on the pipeline's
+                 "merge-driver", "history", "audit", "report"}
 
 
 def test_every_write_command_is_killed() -> None:
@@ -241,8 +247,10 @@ def parse_problems(root: Path, rel: str, data: bytes) -> list[str]:
         except StoreError as exc:
             return [exc.message, *map(str, exc.problems)]
         return []
-    if rel.endswith(".gitignore"):
-        return [] if data.endswith(b"\n") else ["a .gitignore cut short"]
+    if rel.endswith((".gitignore", ".gitattributes")):
+        return [] if data.endswith(b"\n") else [f"a {rel} cut short"]
+    if rel.endswith(".gitkeep"):
+        return [] if data == b"" else ["a .gitkeep that is not empty"]
     deal, problems = read_deal(root, rel, load_pipeline(root, use_cache=False), data)
     return ["not a deal"] * (deal is None) + [str(p) for p in problems]
 
@@ -604,7 +612,7 @@ def test_a_write_killed_at_any_file_system_step_leaves_the_old_or_the_new_file(
         outcome = check(root, w, old, new, what, seen)
         left = temporaries(root, w)
         outcomes.append(outcome + ("+tmp" if left else ""))
-        if outcome == "old" and left and w.name not in ("new", "init"):
+        if outcome == "old" and left and w.name not in ("new", "init", "git-setup"):
             # the next run of the same write does it and clears what the killed one left
             code, _, out = harness.run(root, w.argv(root))
             assert code == 0, f"{what}, then run again: {out}"
@@ -630,4 +638,5 @@ def test_a_pipeline_made_by_init_hides_a_killed_writes_temporary_file(tmp_path: 
     (root / "deals" / ".acme.yaml.k3j9x1.tmp").write_text("id: ac", encoding="utf-8")
     (root / ".funnelctl-cache").mkdir()
     (root / ".funnelctl-cache" / "pipeline.msgpack").write_bytes(b"\x80")
-    assert changed_paths(root) == {"stages.yaml", ".gitignore"}
+    assert changed_paths(root) == {"stages.yaml", ".gitignore", ".gitattributes",
+                                   "deals/.gitkeep"}

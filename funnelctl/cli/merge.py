@@ -1,5 +1,152 @@
-"""(being written)"""
+"""Merges that understand deals: git's merge driver and its setup in a clone."""
 
 from __future__ import annotations
 
-from funnelctl.cli.app import app  # noqa: F401
+from pathlib import Path
+
+import typer
+
+from funnelctl.cli.app import app
+from funnelctl.cli.common import fail
+
+
+def _say(message: str, err: bool = False) -> None:
+    """One line that may hold a file's name: through the safe-text function."""
+    from funnelctl.render.safe import safe
+
+    typer.echo(safe(message), err=err)
+
+
+@app.command("merge-driver", hidden=True)
+def merge_driver_cmd(
+    base: Path = typer.Argument(..., help="%O: the common ancestor's version."),
+    ours: Path = typer.Argument(..., help="%A: our version; the merge is written here."),
+    theirs: Path = typer.Argument(..., help="%B: their version."),
+    path: str = typer.Argument("", help="%P: the deal file's path, for messages."),
+    marker_size: int = typer.Argument(7, min=1, max=200,
+                                      help="%L: the conflict markers' length."),
+) -> None:
+    """git's merge driver for deal files: merges three versions of a deal by meaning.
+
+    Actions, history entries and contacts added on both sides are kept (by date, one
+    copy of an item both added); milestones ticked and ladders scored on either side
+    are kept; a field changed on one side takes that side. A field both sides changed
+    differently (stage, amount, a level) is a conflict: the file gets conflict
+    markers around that field only and the driver exits 1, so git and 'funnelctl
+    validate' name it. A version that is not a deal's YAML is merged line by line, as
+    git would. Registered by 'funnelctl git-setup' (or init); git runs it, not you.
+
+    Example: git config merge.funnelctl.driver 'funnelctl merge-driver %O %A %B %P'
+    """
+    from funnelctl.gitio import merge
+
+    name = path or str(ours)
+    try:
+        texts = [p.read_bytes() for p in (base, ours, theirs)]
+    except OSError as exc:
+        fail(f"{name}: cannot read a version to merge: {exc.strerror}")
+    result: merge.Merged | None = None
+    try:
+        base_text, ours_text, theirs_text = (t.decode("utf-8") for t in texts)
+        result = merge.merge_deals(base_text, ours_text, theirs_text, marker_size)
+    except Exception:  # not UTF-8, not a deal (Unmergeable), or a bug in the merge by
+        pass  # meaning: git's own line merge is still a right answer
+    if result is not None:
+        try:
+            ours.write_bytes(result.text.encode("utf-8"))
+        except OSError as exc:
+            fail(f"{name}: cannot write the merge: {exc.strerror}")
+        if result.conflicts:
+            _say(f"funnelctl: {name}: conflict in {', '.join(result.conflicts)}", err=True)
+            raise typer.Exit(1)
+        return
+    _line_merge(name, base, ours, theirs, marker_size)
+
+
+def _line_merge(name: str, base: Path, ours: Path, theirs: Path, marker_size: int) -> None:
+    """What git itself would do: a merge of lines, with conflict markers."""
+    from funnelctl.gitio import merge, run
+
+    try:
+        merged = merge.line_merge(Path.cwd(), base, ours, theirs, marker_size)
+    except run.GitError as exc:
+        fail(f"{name}: not merged: {exc.message}")
+    if merged is None:
+        fail(f"{name}: not merged: git cannot merge its lines")
+    data, conflicted = merged
+    try:
+        ours.write_bytes(data)
+    except OSError as exc:
+        fail(f"{name}: cannot write the merge: {exc.strerror}")
+    if conflicted:
+        _say(f"funnelctl: {name}: not a deal funnelctl can merge by meaning; merged by "
+            "lines, with conflicts", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("git-setup")
+def git_setup_cmd(ctx: typer.Context) -> None:
+    """Register funnelctl's merge driver in this clone, so that two reps' changes to one
+    deal merge by meaning.
+
+    Writes merge.funnelctl.* in the clone's .git/config (git shares no config through
+    a remote: run it once in every clone) and adds 'deals/**/*.yaml merge=funnelctl'
+    to the pipeline's .gitattributes when it is missing. Running it again changes
+    nothing.
+
+    Example: git clone REMOTE sales && cd sales && funnelctl git-setup
+    """
+    from funnelctl.cli.common import settings
+    from funnelctl.gitio import run, setup
+    from funnelctl.store import StoreError, find_root
+
+    try:
+        root = find_root(Path.cwd(), settings(ctx).dir)
+        top = run.require_repo(root, "git-setup")
+    except StoreError as exc:  # GitError among them: one line
+        fail(exc.message)
+    try:
+        wrote = write_attributes(root, top, follow=True)
+        registered = setup.register_driver(top)
+    except StoreError as exc:
+        fail(exc.message)
+    if wrote:
+        _say(f"added the merge driver's lines to {root / '.gitattributes'}")
+    _say(f"merge driver funnelctl {'registered' if registered else 'already registered'} "
+         "in this clone's git config")
+
+
+def write_attributes(root: Path, top: Path | None, follow: bool) -> bool:
+    """Add the driver's lines to ``root/.gitattributes`` when it lacks them; whether
+    it wrote. A symlinked .gitattributes is written where it leads while that stays
+    in the repository (``follow``; else refused, as init refuses one)."""
+    from funnelctl.gitio import setup
+    from funnelctl.store import StoreError, atomic_write
+    from funnelctl.store.files import FileRefused, inside
+
+    path = root / ".gitattributes"
+    if path.is_symlink():
+        if not follow:
+            raise StoreError(f"{path} is a symlink; nothing written")
+        try:
+            path = inside(top or root, path)
+        except FileRefused:
+            raise StoreError(f"{path} is a symlink that leads out of the repository; "
+                             "nothing written") from None
+        if not path.exists():
+            raise StoreError(f"{root / '.gitattributes'} is a symlink that leads nowhere; "
+                             "nothing written")
+    try:
+        old = path.read_bytes().decode("utf-8") if path.exists() else ""
+    except UnicodeDecodeError:
+        raise StoreError(f"{path} is not UTF-8 text; nothing written") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+    new = setup.attributes_text(old)
+    if new is None:
+        return False
+    try:
+        atomic_write(path, new)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write: {exc.strerror}") from None
+    return True
