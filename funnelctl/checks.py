@@ -363,6 +363,34 @@ def check_actions(deal: Deal, p: Pipeline) -> list[Finding]:
     return out
 
 
+def decision_maker_power_issues(met: Sequence[str], power: int | None) -> list[Issue]:
+    """A decision maker we have met (``met``: their names) while the power ladder says
+    he does not know we are in the project (level 0): one of the two is wrong. A
+    power never scored says nothing."""
+    if power != 0 or not met:
+        return []
+    who = (f"decision maker {met[0]} is" if len(met) == 1
+           else f"decision makers {', '.join(met)} are")
+    return [_said_alike("power", f"{who} marked met, but power is 0 (the decision maker "
+                                 "does not know we are in): raise power or correct the contact")]
+
+
+def check_decision_maker_power(deal: Deal, p: Pipeline) -> list[Finding]:
+    """A met decision maker against power 0, on open deals (a closed deal's file is its
+    history) of a pipeline with a power ladder."""
+    lv = deal.levels.get("power")
+    if lv is None or deal.status != "open" or p.ladder("power") is None:
+        return []
+    met: list[str] = []
+    for c in deal.contacts:
+        if c.decision_maker and (c.met is not None or c.last_met is not None):
+            met.append(c.name)
+    out: list[Finding] = []
+    for i in decision_maker_power_issues(met, lv.level):
+        out.append((("levels", "power"), i.message))
+    return out
+
+
 def check_currency(deal: Deal, p: Pipeline) -> list[Finding]:
     """A deal in another currency than the pipeline's has a rate to convert it by:
     without one its amount is left out of every money total."""
@@ -383,6 +411,7 @@ CHECKS: list[Callable[[Deal, Pipeline], list[Finding]]] = [
     check_status,
     check_actions,
     check_currency,
+    check_decision_maker_power,
 ]
 
 

@@ -243,20 +243,33 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
     refuse_on(checks.stage_issues(to, p))
     if to == deal.stage:
         raise Refused(f"deal {deal.id} is already at {to}")
-    entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}")
+    entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}",
+                          _role_gaps(deal, p, to))
     doc["stage"] = to
     append_entry(doc, "history", entry)
     return to
 
 
+def _role_gaps(deal: Deal, p: Pipeline, to: str) -> list[tuple[str, str]]:
+    """Under ``require_roles``, a move forward into a stage whose roles nobody holds
+    is refused like a missing milestone (--force waives it, recorded as waived);
+    without it, the command only warns."""
+    from funnelctl.analysis.roles import missing_role_issues
+
+    if not p.rules.require_roles or p.index(to) <= p.index(deal.stage):
+        return []
+    return [(i.about, i.refusal) for i in missing_role_issues(p.stage(to), deal.roles, deal.id)]
+
+
 def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
-                  reason: str | None, refusal: str) -> CommentedMap:
+                  reason: str | None, refusal: str,
+                  extra: list[tuple[str, str]] | None = None) -> CommentedMap:
     """The history entry of a move to ``to``: refused while milestones or entry
     requirements are missing, unless forced with a reason, which is stored with the
     items it waived."""
     if deal.history:
         refuse_on(checks.move_date_issues(deal.history[-1].date, today))
-    missing = checks.missing_to_enter(deal, p, to)
+    missing = checks.missing_to_enter(deal, p, to) + (extra or [])  # roles
     entry = block_map(stage=to, date=today)
     if missing and not force:
         raise Refused(f"{refusal}: {len(missing)} missing", [text for _, text in missing])

@@ -143,6 +143,11 @@ WRITES = [
     Write("git-setup", ("git-setup",), (".gitattributes",)),
     Write("reassign", ("reassign", "--from", "ann", "--to", "cy", "--reason", "left"),
           ("deals/acme.yaml",)),
+    Write("contact", ("contact", "add", "acme", "Wang Li", "--role", "CFO", "--veto",
+                      "--met", "2026-11-20"), ("deals/acme.yaml",)),
+    Write("assign", ("assign", "acme", "legal", "eva.law"), ("deals/acme.yaml",)),
+    Write("strategy", ("strategy", "acme", "--plan", "reference visit", "--missing",
+                       "the CFO's budget"), ("deals/acme.yaml",)),
 ]
 BY_NAME = {w.name: w for w in WRITES}
 
@@ -150,7 +155,7 @@ BY_NAME = {w.name: w for w in WRITES}
 READ_COMMANDS = {"funnel", "board", "stalls", "target", "forecast", "review", "show", "list",
                  "plan", "validate", "schema",
                  # git runs it on temporary files of its own, never on the pipeline's
-                 "merge-driver", "history", "audit", "report"}
+                 "merge-driver", "history", "audit", "report", "account", "load"}
 
 
 def test_every_write_command_is_killed() -> None:
@@ -177,7 +182,10 @@ def git(root: Path, *args: str) -> str:
 
 def make_repo(root: Path) -> Path:
     (root / "deals" / "east").mkdir(parents=True)
-    (root / "stages.yaml").write_text(STAGES, encoding="utf-8")
+    # negotiation needs finance and legal: `assign` names a role a stage names
+    (root / "stages.yaml").write_text(STAGES.replace(
+        "    requires:\n      power: 4\n",
+        "    requires:\n      power: 4\n    roles: [finance, legal]\n"), encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     for rel, text in CHANGED_DEALS.items():
         (root / rel).write_text(text, encoding="utf-8")

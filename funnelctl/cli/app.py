@@ -56,6 +56,7 @@ def main_options(
 
 # each module registers its commands on the app
 from funnelctl.cli import (  # noqa: E402,F401
+    customers,
     deals,
     funnel,
     handover,

@@ -15,6 +15,7 @@ from funnelctl.cli.common import (
     COMMIT_OPT,
     commit_change,
     edit,
+    err_console,
     fail,
     finite,
     parse_date,
@@ -180,6 +181,7 @@ def advance_cmd(
     Example: funnelctl advance acme-pumps            (refuses and lists what is missing)
     """
     from funnelctl import edits
+    from funnelctl.analysis.roles import missing_roles, roles_note
 
     today = settings(ctx).today
     state: dict = {}
@@ -188,11 +190,16 @@ def advance_cmd(
         entered = edits.advance(doc, d, p, today, to, force, reason)
         state["from"] = d.stage
         state["move"] = "regressed" if p.index(entered) < p.index(d.stage) else "advanced"
+        state["lacking"] = missing_roles(p.stage(entered), d.roles)
         return entered
 
     root, rel, entered = edit(ctx, deal, change, commit)
     move = state["move"]
     say(f"{deal}: {move} {state['from']} -> {entered} ({rel})")
+    if state["lacking"]:  # the stage needs a support person nobody is named for
+        from funnelctl.render.safe import safe
+
+        err_console().print(safe(roles_note(deal, entered, state["lacking"])), markup=False)
     commit_change(ctx, root, [rel], f"advance {deal}: {state['from']} -> {entered}",
                   body(move=move, forced="yes" if force else None, reason=reason))
 
