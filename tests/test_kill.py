@@ -148,6 +148,10 @@ WRITES = [
     Write("assign", ("assign", "acme", "legal", "eva.law"), ("deals/acme.yaml",)),
     Write("strategy", ("strategy", "acme", "--plan", "reference visit", "--missing",
                        "the CFO's budget"), ("deals/acme.yaml",)),
+    Write("check", ("check", "acme", "--note", "CFO met, waiting for legal", "--manager",
+                    "mia"), ("deals/acme.yaml",)),
+    Write("judge", ("judge", "acme", "keep", "--reason", "budget approved for Q1",
+                    "--manager", "mia"), ("deals/acme.yaml",)),
 ]
 BY_NAME = {w.name: w for w in WRITES}
 
@@ -155,7 +159,8 @@ BY_NAME = {w.name: w for w in WRITES}
 READ_COMMANDS = {"funnel", "board", "stalls", "target", "forecast", "review", "show", "list",
                  "plan", "validate", "schema",
                  # git runs it on temporary files of its own, never on the pipeline's
-                 "merge-driver", "history", "audit", "report", "account", "load"}
+                 "merge-driver", "history", "audit", "report", "account", "load", "day", "month",
+                 "losses"}
 
 
 def test_every_write_command_is_killed() -> None:

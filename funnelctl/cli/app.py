@@ -64,6 +64,7 @@ from funnelctl.cli import (  # noqa: E402,F401
     merge,
     report,
     review,
+    rhythm,
     setup,
     stalls,
     targets,

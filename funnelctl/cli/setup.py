@@ -119,14 +119,17 @@ def validate_cmd(
     if rev is not None and not changed:
         fail(f"{rev!r}: a revision is for --changed (funnelctl validate --changed {rev})",
              code=2)
+    from funnelctl.cli.rhythm import target_warnings
+
     root, pipeline = root_and_pipeline(ctx)
+    warnings = target_warnings(root, pipeline)  # printed, not counted as problems
     if changed:
         found = _changed_problems(ctx, root, pipeline, rev or "HEAD")
         if found is not None:
-            _report(ctx, root, *found, json_out, what="changed deal")
+            _report(ctx, root, *found, json_out, what="changed deal", warnings=warnings)
             return
     loaded = load(ctx, quiet_skips=True)
-    _report(ctx, root, loaded.deals, loaded.problems, json_out)
+    _report(ctx, root, loaded.deals, loaded.problems, json_out, warnings=warnings)
 
 
 def _changed_problems(ctx: typer.Context, root: Path, pipeline: Pipeline,
@@ -214,8 +217,9 @@ def _ids_used_elsewhere(root: Path, deals: list[Summary]) -> list[Problem]:
 
 
 def _report(ctx: typer.Context, root: Path, deals: list[Summary], found: list[Problem],
-            json_out: bool, what: str = "deal") -> None:
-    """validate's output: each problem on its line, then a count; exit 1 on any."""
+            json_out: bool, what: str = "deal", warnings: list[Problem] | None = None) -> None:
+    """validate's output: each warning and problem on its line, then a count; exit 1
+    on any problem (a warning alone exits 0)."""
     from funnelctl.checks import dated_after_today
     from funnelctl.render.safe import safe
     from funnelctl.store import locate
@@ -229,11 +233,14 @@ def _report(ctx: typer.Context, root: Path, deals: list[Summary], found: list[Pr
     problems = sorted(found, key=lambda p: (p.file, p.line))
     files = len({p.file for p in problems})
     left_out = len({p.file for p in problems if p.fatal})
+    warnings = warnings or []
     if json_out:
-        emit_json({"deals": len(deals), "problems": [p.as_json() for p in problems]})
+        emit_json({"deals": len(deals), "problems": [p.as_json() for p in problems],
+                   "warnings": [w.as_json() for w in warnings]})
     else:
         con = out_console()
-        for p in problems:  # one line each, however long: editors and grep read them
+        # one line each, however long: editors and grep read them
+        for p in [*warnings, *problems]:
             con.print(safe(str(p)), markup=False, soft_wrap=True)
         if problems:
             con.print(f"{plural(len(problems), 'problem')} in {plural(files, 'file')} "
