@@ -88,14 +88,60 @@ def test_effort_piled_on_one_customer_while_others_stall(world: World) -> None:
     world.deal("c1", owner="cy", history=[("lead", "2026-11-01")],
                extra=acts([2, 4, 6, 8, 10]) + nxt)
     out = world.json("review")
-    alerts = {r["owner"]: r["alerts"] for r in out["reps"]}
+    alerts = {r["owner"]: [a for a in r["alerts"] if a["kind"] == "effort"]
+              for r in out["reps"]}
     assert alerts["bob"] == [] and alerts["cy"] == []
     assert alerts["ann"] == [{
-        "owner": "ann", "kind": "deal", "name": "big", "actions": 6, "total": 8,
+        "kind": "effort", "owner": "ann", "on": "deal", "name": "big", "actions": 6, "total": 8,
         "share": 0.75, "stalling": ["old"],
         "message": "ann: 6 of 8 actions in the last 30 days went to deal big (75%) while "
                    "old stalls"}]
-    assert out["team"]["alerts"] == alerts["ann"]
+    assert [a for a in out["team"]["alerts"] if a["kind"] == "effort"] == alerts["ann"]
     text = world.run("review").stdout
     assert "Alerts:\n  ann: 6 of 8 actions in the last 30 days went to deal big (75%)" in text
     assert "- **alert**: ann: 6 of 8 actions" in world.run("review", "--format", "md").stdout
+
+
+def test_the_cadence_in_stalls_and_review(world: World) -> None:
+    """checked: the manager looked on 2026-11-05 (19 days ago): re-check; judged: the
+    cycle began 2026-10-20 (35 days ago): judge; fresh: looked at 2026-11-20; never:
+    in the pipeline since 2026-11-01, never looked at (23 days >= 15)."""
+    nxt = "next: {date: 2026-12-01, step: call}\n"
+    recent = "actions:\n  - {date: 2026-11-22, kind: call}\n"
+    world.deal("checked", history=[("lead", "2026-11-01")], extra=recent + nxt +
+               "manager_checks: [{date: 2026-11-05, manager: mia, note: ok}]\n")
+    world.deal("judged", history=[("lead", "2026-11-01")], extra=recent + nxt +
+               "manager_checks:\n  - {date: 2026-10-20, manager: mia}\n"
+               "  - {date: 2026-11-15, manager: mia}\n")
+    world.deal("fresh", history=[("lead", "2026-11-01")], extra=recent + nxt +
+               "manager_checks: [{date: 2026-11-20, manager: mia}]\n")
+    world.deal("never", history=[("lead", "2026-11-01")], extra=recent + nxt)
+    got = [(w["deal"], w["kind"], w["days"]) for w in world.json("stalls")["warnings"]]
+    assert got == [("judged", "judge", 35), ("checked", "recheck", 19)]
+    rep = world.json("review")["reps"][0]
+    unseen = [a for a in rep["alerts"] if a["kind"] == "unlooked"]
+    assert unseen == [{"kind": "unlooked", "owner": "ann", "deals": ["checked", "never"],
+                       "message": "ann: 2 open deals the manager has not looked at in 15 "
+                                  "days: checked, never (funnelctl check DEAL)"}]
+
+
+def test_concentration_and_the_visit_quota(world: World) -> None:
+    """Won: ann 9,000 of 10,000 (90% > 30%); bob 1,000 (10%). Quota 2 a working day:
+    the 7 days to Tuesday 2026-11-24 hold 5 working days, 10 visits; ann made 3."""
+    world.write("stages.yaml", world.read("stages.yaml").replace(
+        "rules: {follow_up_days: 15, judge_days: 30, repeat_actions: 3}",
+        "rules: {follow_up_days: 15, judge_days: 30, repeat_actions: 3, daily_visits: 2}"))
+    won = "outcome: {date: 2026-11-10}\n"
+    world.deal("a-won", status="won", stage="won", amount=9000,
+               history=[("lead", "2026-10-01"), ("won", "2026-11-10")], extra=won)
+    world.deal("b-won", owner="bob", status="won", stage="won", amount=1000,
+               history=[("lead", "2026-10-01"), ("won", "2026-11-10")], extra=won)
+    world.deal("a-open", history=[("lead", "2026-11-20")], extra="actions:\n" + "".join(
+        f"  - {{date: 2026-11-{d}, kind: visit}}\n" for d in (18, 20, 23)))
+    out = world.json("review")
+    team = [a for a in out["team"]["alerts"] if a.get("measure") == "won"]
+    assert [(a["name"], round(a["share"], 2)) for a in team] == [("ann", 0.9), ("A a-won", 0.9)]
+    ann = next(r for r in out["reps"] if r["owner"] == "ann")
+    assert [a for a in ann["alerts"] if a["kind"] == "visits"] == [{
+        "kind": "visits", "owner": "ann", "deals": [], "visits": 3, "quota": 10,
+        "message": "ann: 3 visits in the last 7 days against a quota of 10 (2 a working day)"}]

@@ -259,7 +259,8 @@ class Concentration(NamedTuple):
                 f"deal{'s' if self.deals != 1 else ''})")
 
     def as_json(self) -> dict:
-        return {"by": self.by, "name": self.name, "measure": self.measure,
+        return {"kind": "concentration", "by": self.by, "name": self.name,
+                "measure": self.measure,
                 "amount": round(self.amount, 2), "total": round(self.total, 2),
                 "share": round(self.share, 4), "deals": self.deals,
                 "message": self.message}

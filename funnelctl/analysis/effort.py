@@ -42,7 +42,7 @@ class Pile:
                 f"while {others} stall{'s' if len(self.stalling) == 1 else ''}")
 
     def as_json(self) -> dict:
-        return {"owner": self.owner, "kind": self.kind, "name": self.name,
+        return {"kind": "effort", "owner": self.owner, "on": self.kind, "name": self.name,
                 "actions": self.actions, "total": self.total, "share": round(self.share, 3),
                 "stalling": list(self.stalling), "message": self.message}
 

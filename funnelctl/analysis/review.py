@@ -18,8 +18,11 @@ from itertools import islice
 from operator import attrgetter
 
 from funnelctl import checks
+from funnelctl.analysis.accounts import concentration
+from funnelctl.analysis.cadence import not_looked_at
 from funnelctl.analysis.conversion import Observed, observed_conversion, summed
 from funnelctl.analysis.currency import is_left_out
+from funnelctl.analysis.day import visit_quota, visits_by_rep
 from funnelctl.analysis.effort import effort_piles
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
@@ -445,7 +448,7 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
     asked = [q for d in deals if d.status == "open" and not is_snoozed(d, today)
              for q in questions(d, p, today, since)]
     progress = committed_progress(deals, p, period, today, owners={owner})
-    alerts = effort_piles(deals, p, today)
+    alerts = rep_alerts(owner, deals, p, today)
     return RepReview(owner, funnel_shape(deals, p, obs, still_to_sign(progress, owner)),
                      progress,
                      moves_since(deals, p, since, today), stalled_deals(deals, p, today),
@@ -470,9 +473,54 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
                      team_alerts([a for r in reps for a in r.alerts], deals, p, today))
 
 
+@dataclass(frozen=True)
+class Alert:
+    """A finding about a way of working (not one deal's warning): what the manager's
+    cadence left unseen, visits under the quota. ``deals``: the deals it names."""
+
+    kind: str  # unlooked | visits
+    owner: str
+    message: str
+    deals: tuple[str, ...] = ()
+    figures: tuple[tuple[str, float], ...] = ()
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "owner": self.owner, "message": self.message,
+                "deals": list(self.deals), **dict(self.figures)}
+
+
+UNLOOKED_NAMED = 5
+
+
+def rep_alerts(owner: str, deals: list[Summary], p: Pipeline, today: dt.date) -> list:
+    """One rep's alerts: effort piled on one customer, the deals the manager has not
+    looked at in ``follow_up_days`` (the 1/15/30 cadence), visits of the last week
+    under the daily quota."""
+    out: list = list(effort_piles(deals, p, today))
+    unseen = not_looked_at(deals, p, today)
+    if unseen:
+        ids = tuple(c.deal for c in unseen)
+        named = ", ".join(ids[:UNLOOKED_NAMED]) + (" …" if len(ids) > UNLOOKED_NAMED else "")
+        out.append(Alert("unlooked", owner,
+                         f"{owner}: {len(ids)} open deal{'s' if len(ids) != 1 else ''} the "
+                         f"manager has not looked at in {p.rules.follow_up_days} days: "
+                         f"{named} (funnelctl check DEAL)", ids))
+    quota = visit_quota(p, today - dt.timedelta(days=6), today)
+    if quota:
+        done = visits_by_rep(deals, today - dt.timedelta(days=6), today).get(owner, 0)
+        if done < quota:
+            out.append(Alert("visits", owner,
+                             f"{owner}: {done} visits in the last 7 days against a quota of "
+                             f"{quota} ({p.rules.daily_visits} a working day)",
+                             figures=(("visits", done), ("quota", quota))))
+    return out
+
+
 def team_alerts(reps: list, deals: list[Summary], p: Pipeline, today: dt.date) -> list:
-    """The team's alerts: its reps' (each names its rep), then the team's own."""
-    return reps
+    """The team's alerts: its reps' (each names its rep), then the team's own: a rep
+    or an account holding more than ``rules.concentration_share`` of the won revenue
+    or the open pipeline (the method's warning: customers leave with a star rep)."""
+    return reps + concentration(deals, p.rules.concentration_share)
 
 
 def still_to_sign(targets: list[Progress], owner: str) -> float | None:

@@ -10,7 +10,10 @@ Rules (days counted up to today):
   moved (a stage entered, a milestone ticked or a level set; what the rep says of
   an action is not progress), unless the deal is stalled with no progress since
   it entered the stage: that is the same fact said twice;
-- next_overdue / no_next_step: the dated next step is past, or missing.
+- next_overdue / no_next_step: the dated next step is past, or missing;
+- judge / recheck: the manager's 1/15/30 cadence (``analysis.cadence``): a deal the
+  manager checked is judged ``judge_days`` after its cycle began, and checked again
+  ``follow_up_days`` after the last look.
 
 A deal snoozed until a later date raises no warning and is listed apart.
 """
@@ -21,12 +24,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from funnelctl.analysis.cadence import deal_cadence
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.pipeline import Pipeline, Stage
 from funnelctl.summary import AboutDeal, Summary
 
 SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,
-            "no_next_step": 1}
+            "recheck": 2, "no_next_step": 1}
 
 
 @dataclass(slots=True)
@@ -57,7 +61,11 @@ class Warning(AboutDeal):
             return f"{days} days in {self.at.label} (threshold {self.at.stall_days}): judge " \
                    f"the customer's intent, keep it or drop it"
         if kind == "judge":
-            return f"no stage move for {days} days: judge the customer's intent, qualify or drop"
+            return f"the manager's cycle began {days} days ago: judge the customer's " \
+                   f"intent (funnelctl judge {d.id} keep|drop)"
+        if kind == "recheck":
+            return f"the manager last looked {days} days ago: check the progress again " \
+                   f"(funnelctl check {d.id})"
         if kind == "follow_up":
             what = f"last action {d.last_action}" if d.last_action else "no action yet"
             return f"no action for {days} days ({what}): follow up"
@@ -71,7 +79,8 @@ class Warning(AboutDeal):
     @property
     def short(self) -> str:
         """The warning in a few words with its number, for tables."""
-        return {"stalled": f"stalled {self.days}d", "judge": f"no move {self.days}d",
+        return {"stalled": f"stalled {self.days}d", "judge": f"judge {self.days}d",
+                "recheck": f"re-check {self.days}d",
                 "follow_up": f"no action {self.days}d",
                 "no_progress": f"no progress {self.days}d",
                 "next_overdue": f"next step {self.days}d late",
@@ -150,6 +159,10 @@ def deal_warnings(d: Summary, p: Pipeline, today: dt.date) -> list[Warning]:
         out.append(Warning(d, stage, "follow_up", since_touch))
     if d.idle_actions >= rules.repeat_actions and not (stalled and d.progress <= entered):
         out.append(Warning(d, stage, "no_progress", (today - d.progress).days))
+    if d.checked:
+        due = deal_cadence(d, p, today)
+        if due is not None:
+            out.append(Warning(d, stage, due.kind, due.days))
     if d.next_date is None:
         out.append(Warning(d, stage, "no_next_step", 0))
     elif d.next_date < today:
