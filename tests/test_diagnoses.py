@@ -145,3 +145,17 @@ def test_concentration_and_the_visit_quota(world: World) -> None:
     assert [a for a in ann["alerts"] if a["kind"] == "visits"] == [{
         "kind": "visits", "owner": "ann", "deals": [], "visits": 3, "quota": 10,
         "message": "ann: 3 visits in the last 7 days against a quota of 10 (2 a working day)"}]
+
+
+def test_funnel_measures_the_narrow_bottom_against_this_months_target(world: World) -> None:
+    """ann's target for 2026-11 is 10 deals, none signed: 10 / 0.8 = 12.5 needed in
+    negotiation, where she holds 5."""
+    narrow_team(world)
+    world.write("stages.yaml", world.read("stages.yaml") + (
+        "targets:\n  - {owner: ann, period: 2026-11, deals: 10}\n"))
+    for args in (["--owner", "ann"], ["--by", "owner"]):
+        out = world.json("funnel", *args)
+        diag = out["diagnosis"] if "diagnosis" in out else out["owners"]["ann"]["diagnosis"]
+        assert diag[0]["message"].endswith(
+            "the benchmark expects 12.5, and the target of 10 needs 12.5 here: the visits "
+            "do not move deals on to Negotiation"), args

@@ -43,12 +43,19 @@ def funnel_cmd(
     Example: funnelctl funnel --format md >> notes/2026-11-24.md
     """
     from funnelctl.analysis.funnel import funnel_shape
+    from funnelctl.analysis.review import still_to_sign
+    from funnelctl.analysis.targets import committed_progress, period_of
 
     refuse_with(svg, json_out, fmt == "md")
-    loaded, deals, _ = scope(ctx, owner, team, by)
+    loaded, deals, owners = scope(ctx, owner, team, by)
     p = loaded.pipeline
+    today = settings(ctx).today
+    # the narrow bottom is judged against what this month's target still asks to sign:
+    # a rep's own, a team's (--team, one), or the whole team's
+    progress = committed_progress(deals, p, period_of(today), today, owners)
     if by == "owner":
-        views = {o: funnel_shape(ds, p) for o, ds in by_owner(deals).items()}
+        views = {o: funnel_shape(ds, p, target=still_to_sign(progress, o))
+                 for o, ds in by_owner(deals).items()}
         if json_out:
             emit_json({"owners": {o: f.as_json() for o, f in views.items()},
                        "skipped": skipped_json(loaded)})
@@ -74,7 +81,10 @@ def funnel_cmd(
 
         shown(draw_all, svg, "funnelctl funnel")
         return
-    f = funnel_shape(deals, p)
+    whose = (owner[0] if owner and len(owner) == 1 and not team
+             else team[0] if team and len(team) == 1 and not owner
+             else "team" if not owner and not team else None)
+    f = funnel_shape(deals, p, target=still_to_sign(progress, whose) if whose else None)
     if json_out:
         emit_json({**f.as_json(), "skipped": skipped_json(loaded)})
         return
