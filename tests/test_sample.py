@@ -51,7 +51,8 @@ def test_sample_shows_every_diagnosis(sample_copy: Path) -> None:
     assert "thin_top" in kinds["zhang.min"]
     stalls = run_json(sample_copy, "stalls")
     assert {w["kind"] for w in stalls["warnings"]} == {
-        "stalled", "follow_up", "no_progress", "next_overdue", "no_next_step"}
+        "stalled", "judge", "recheck", "follow_up", "no_progress", "next_overdue",
+        "no_next_step"}
     assert stalls["snoozed"]
     rv = run_json(sample_copy, "review")
     assert {m["kind"] for m in rv["team"]["moved"]} == {
