@@ -99,10 +99,10 @@ def level_issues(ladder_id: str, level: int, p: Pipeline) -> list[Issue]:
 
 
 def action_kind_issues(kind: str, p: Pipeline) -> list[Issue]:
-    if kind in p.action_kinds:
+    if kind in p.kind_ids:
         return []
     return [_said_alike("kind", f"unknown action kind {kind!r} "
-                                f"(kinds: {', '.join(p.action_kinds)})")]
+                                f"(kinds: {', '.join(p.kind_ids)})")]
 
 
 def loss_issues(reason_id: str, competitor: str | None, note: str | None,
@@ -491,6 +491,28 @@ def check_milestone_ids(p: Pipeline) -> list[Finding]:
     return out
 
 
+def check_action_kinds(p: Pipeline) -> list[Finding]:
+    out: list[Finding] = []
+    for i, kind in enumerate(p.kind_ids):
+        if kind in p.kind_ids[:i]:
+            out.append((("action_kinds", i), f"action kind {kind!r} appears twice"))
+    return out
+
+
+def check_lang(p: Pipeline) -> list[Finding]:
+    from funnelctl.i18n import choices, normalize
+
+    if p.lang is not None and normalize(p.lang) is None:
+        return [(("lang",), f"lang {p.lang!r}: not a language funnelctl speaks "
+                            f"({choices()})")]
+    return []
+
+
+def check_forecast_settings(p: Pipeline) -> list[Finding]:
+    return [(("forecast", n), f"forecast.{n} must be 0 or more")
+            for n in ("min_closed", "prior_weight") if getattr(p.forecast, n) < 0]
+
+
 def check_outcome_ids(p: Pipeline) -> list[Finding]:
     if p.won.id == p.lost.id:
         return [(("lost", "id"), "won and lost need different ids")]
@@ -592,6 +614,9 @@ PIPELINE_CHECKS: list[Callable[[Pipeline], list[Finding]]] = [
     check_stage_numbers,
     check_milestone_ids,
     check_outcome_ids,
+    check_action_kinds,
+    check_lang,
+    check_forecast_settings,
     check_ladders,
     check_stage_requirements,
     check_loss_reasons,

@@ -10,8 +10,6 @@ reads, applies, re-checks and writes atomically.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -182,17 +180,11 @@ def ensure_block(doc: CommentedMap, key: str, kind: type) -> Any:
 
 
 def slug(text: str) -> str:
-    """A safe file-name slug: ASCII letters, digits and dashes. Non-Latin text is
-    transliterated where Unicode can, and falls back to code points otherwise."""
-    norm = unicodedata.normalize("NFKD", text)
-    out = []
-    for ch in norm:
-        if ch.isascii():
-            out.append(ch.lower() if ch.isalnum() else "-")
-        elif unicodedata.category(ch).startswith("L") or ch.isdigit():
-            out.append(f"-u{ord(ch):x}-")
-    s = re.sub(r"-+", "-", "".join(out)).strip("-")
-    return s[:60].strip("-") or "deal"
+    """A readable id for ``text``: ASCII letters, digits and dashes, Chinese in pinyin
+    (``funnelctl.ids.readable_id``)."""
+    from funnelctl.ids import readable_id
+
+    return readable_id(text)
 
 
 def new_deal(pipeline: Pipeline, today: dt.date, *, deal_id: str, account: str, title: str,

@@ -25,6 +25,9 @@ class Milestone:
     id: str
     label: str
     evidence: Literal["required", "optional"] = "optional"
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Stage:
     requires: dict[str, int] = field(default_factory=dict)  # ladder -> minimum level
     # the support roles a deal in this stage needs (presales, finance, legal)
     roles: tuple[str, ...] = ()
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class Outcome:
     __pydantic_config__ = FORBID
     id: str
     label: str
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,9 @@ class LossReason:
     label: str
     competitor: Literal["required", "optional", "none"] = "none"
     note: Literal["required", "optional"] = "optional"
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,9 @@ class Lost:
     reasons: tuple[LossReason, ...]
     id: str = "lost"
     label: str = "Lost"
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,10 +86,26 @@ class Ladder:
     id: str
     label: str
     levels: tuple[str, ...]  # the label of level 0, 1, ... N
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def top(self) -> int:
         return len(self.levels) - 1
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    """A kind of action with its labels; stages.yaml may also write a kind as its
+    bare id (``action_kinds: [visit, call]``)."""
+
+    __pydantic_config__ = FORBID
+    id: str
+    label: str = ""
+    # the label in other languages by code (en, zh): shown in that language, and
+    # accepted by the commands besides the id and the label
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,13 +150,27 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class ForecastSettings:
+    """How ``funnelctl forecast`` learns from the pipeline's closed deals: it uses the
+    observed win rates once ``min_closed`` deals are closed (else the configured
+    probabilities), and shrinks a rep's rate toward the team's (and the team's
+    toward the configured one) as if ``prior_weight`` more deals had closed at it."""
+
+    __pydantic_config__ = FORBID
+    min_closed: int = 30
+    prior_weight: int = 10
+
+
+@dataclass(frozen=True)
 class Pipeline:
     __pydantic_config__ = FORBID
     stages: tuple[Stage, ...]
     won: Outcome
     lost: Lost
-    action_kinds: tuple[str, ...]
+    action_kinds: tuple[str | ActionKind, ...]
     currency: str = "EUR"
+    # the language funnelctl speaks to this team (en, zh), unless --lang says otherwise
+    lang: str | None = None
     ladders: tuple[Ladder, ...] = ()
     rules: Rules = field(default_factory=Rules)
     # team -> its reps (owner ids); stages.yaml may write a team as a plain list of
@@ -143,11 +188,18 @@ class Pipeline:
     currencies: dict[str, tuple[Rate, ...]] = field(default_factory=dict)
     # a deal file larger than this is refused unread (a deal is a few KB)
     max_file_bytes: int = 1 << 20
+    # the forecast's rates: observed once enough deals are closed (see ForecastSettings)
+    forecast: ForecastSettings = field(default_factory=ForecastSettings)
 
     # -- lookups used everywhere (computed once: views call them per deal) -------
     @cached_property
     def stage_ids(self) -> list[str]:
         return [s.id for s in self.stages]
+
+    @cached_property
+    def kind_ids(self) -> list[str]:
+        """The ids of the action kinds, however stages.yaml writes them."""
+        return [k if isinstance(k, str) else k.id for k in self.action_kinds]
 
     @cached_property
     def positions(self) -> dict[str, int]:

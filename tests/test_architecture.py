@@ -25,7 +25,7 @@ ALLOWED = {
               "funnelctl.problems", "funnelctl.checks", "funnelctl.edits",
               "funnelctl.patterns"},
     "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline",
-                  "funnelctl.patterns"},
+                  "funnelctl.patterns", "funnelctl.i18n"},
 }
 
 

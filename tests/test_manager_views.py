@@ -263,9 +263,16 @@ def test_backtest_replays_month_starts(world) -> None:
                         ("won", "2026-10-12")],
                extra="close: 2026-10-15\noutcome: {date: 2026-10-12}\n")
     rows = {r["month"]: r for r in world.json("forecast", "--backtest")["backtest"]}
-    assert rows["2026-10"] == {"month": "2026-10", "forecast_deals": 0.8,
-                               "forecast_amount": 800, "actual_deals": 1,
-                               "actual_amount": 1000, "accuracy": 0.8}
+    # one closed deal, fewer than forecast.min_closed: the configured rates; accuracy is
+    # on the count now (1 - 0.2 / 1 = 0.8), and on the amount beside it
+    oct_ = {k: rows["2026-10"][k] for k in ("month", "rates", "forecast_deals",
+                                            "forecast_amount", "actual_deals",
+                                            "actual_amount", "accuracy", "amount_accuracy",
+                                            "bias_deals", "source")}
+    assert oct_ == {"month": "2026-10", "rates": "config", "forecast_deals": 0.8,
+                    "forecast_amount": 800, "actual_deals": 1, "actual_amount": 1000,
+                    "accuracy": 0.8, "amount_accuracy": 0.8, "bias_deals": -0.2,
+                    "source": "files"}
     # on 2026-09-01 it was a lead (0.1) closing in October: nothing forecast for September
     assert rows["2026-09"]["forecast_amount"] == 0 and rows["2026-09"]["accuracy"] is None
 

@@ -169,7 +169,9 @@ def test_root_is_found_by_walking_up(world, monkeypatch) -> None:
 def test_bad_today_is_a_clear_error(world) -> None:
     res = CliRunner().invoke(app, ["--dir", str(world.root), "--today", "24/11", "list"])
     assert res.exit_code == 2
-    assert res.stderr == "funnelctl: --today: '24/11' is not a date YYYY-MM-DD\n"
+    assert res.stderr.startswith("funnelctl: --today: '24/11' is not a date YYYY-MM-DD, nor "
+                                 "one of MM-DD, today, yesterday, tomorrow, ")
+    assert res.stderr.count("\n") == 1
 
 
 def test_skipped_files_are_announced_in_every_view(world) -> None:

@@ -155,8 +155,6 @@ def test_refusals_of_tick_score_act(world) -> None:
         (["score", "acme", "luck", "1", "-e", "x"], "unknown ladder 'luck' (ladders: need, power)"),
         (["act", "acme", "-k", "party", "-g", "x"],
          "unknown action kind 'party' (kinds: visit, call, demo)"),
-        (["act", "acme", "-k", "visit", "-g", "x", "--next", "tomorrow"],
-         "--next 'tomorrow': expected \"YYYY-MM-DD: step\""),
         (["act", "acme", "-k", "visit", "-g", "x", "--next", "2026-11-01: y"],
          "the next step's date 2026-11-01 is in the past"),
         (["advance", "nobody"], "no deal 'nobody' under deals/ (try 'funnelctl list' for the ids)"),
@@ -176,6 +174,12 @@ def test_refusals_of_tick_score_act(world) -> None:
         assert res.exit_code == 1, args
         assert res.stdout == "", args
         assert res.stderr == f"funnelctl: {msg}\n", args
+    assert world.read("deals/acme.yaml") == before
+    # a next step with no date before it is bad usage: exit 2, with the forms
+    res = world.run("act", "acme", "-k", "visit", "-g", "x", "--next", "tomorrow")
+    assert res.exit_code == 2 and res.stdout == ""
+    assert res.stderr.startswith("funnelctl: --next: 'tomorrow': expected \"DATE: step\", "
+                                 "DATE as YYYY-MM-DD or one of MM-DD, today, ")
     assert world.read("deals/acme.yaml") == before
 
 

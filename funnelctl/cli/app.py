@@ -46,10 +46,15 @@ def main_options(
         None, "--today", envvar="FUNNELCTL_TODAY", help="Fix the clock: YYYY-MM-DD."),
     no_cache: bool = typer.Option(False, "--no-cache",
                                   help="Parse every deal file again, ignoring the cache."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", help="The language funnelctl speaks: en or zh (default: stages.yaml's "
+        "lang:, then FUNNELCTL_LANG, then LC_ALL, LC_MESSAGES, LANG)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
-    from funnelctl.cli.common import Settings, read_clock
+    from funnelctl.cli.common import Settings, read_clock, set_language
+
+    set_language(ctx, lang, dir)
 
     ctx.obj = Settings(dir=dir, today=read_clock(today), use_cache=not no_cache)
 
@@ -83,7 +88,9 @@ def main() -> None:
 
     common.KEEP_TO_EXIT = []
     try:
-        app()
+        from funnelctl.i18n import startup
+
+        startup.run(app)  # `app()`, with --help already in the run's language
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -47,21 +46,41 @@ class Settings:
 # date can hold: 0001-01-01 minus a week or 9999-12-31 plus one would be an error
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2999, 12, 31)
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The day this command runs on, once the clock is read (``read_clock``): relative
+# dates (+7, fri, 明天) count from it
+_TODAY: dt.date | None = None
 
 
-def parse_date(value: str, what: str) -> dt.date:
-    """A date option's value, YYYY-MM-DD only (Python would also take 20261124 and
-    2026W482); a bad one is a usage error: exit 2."""
+def parse_date(value: str, what: str, today: dt.date | None = None) -> dt.date:
+    """A date option's value: an ISO date or a form people type (``funnelctl.dates``:
+    today, +7, fri, 12-01, 明天, 下周一, 12月1日), counted from ``today`` (default:
+    the command's); a bad one is a usage error: exit 2."""
+    from funnelctl.dates import parse_day
+
     try:
-        if not _ISO_DAY.fullmatch(value):
-            raise ValueError(value)
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{what}: {value!r} is not a date YYYY-MM-DD", code=2)
+        day = parse_day(value, today or _TODAY or read_clock(None))
+    except ValueError as exc:
+        fail(f"{what}: {exc}", code=2)
+    return in_range(day, what)
+
+
+def in_range(day: dt.date, what: str) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
-        fail(f"{what}: {value} is outside {FIRST_DAY} .. {LAST_DAY}", code=2)
+        fail(f"{what}: {day} is outside {FIRST_DAY} .. {LAST_DAY}", code=2)
     return day
+
+
+def parse_step(value: str, what: str) -> tuple[dt.date, str]:
+    """A next step as typed, its date first: ``"2026-12-01: call"``, ``"明天：拜访"``
+    (a full-width colon or comma too), ``"fri send the offer"``; exit 2 if no date
+    leads it."""
+    from funnelctl.dates import split_step
+
+    try:
+        day, step = split_step(value, _TODAY or read_clock(None))
+    except ValueError as exc:
+        fail(f"{what}: {exc}", code=2)
+    return in_range(day, what), step
 
 
 def finite(value: float | None) -> float | None:
@@ -73,16 +92,35 @@ def finite(value: float | None) -> float | None:
 
 
 def read_clock(today: str | None) -> dt.date:
-    """The only place funnelctl reads the clock: --today or FUNNELCTL_TODAY win."""
-    if today:
-        return parse_date(today, "--today")
-    return dt.date.today()
+    """The only place funnelctl reads the clock: --today or FUNNELCTL_TODAY win (and
+    may be relative to the clock: --today yesterday)."""
+    global _TODAY
+    clock = dt.date.today()
+    _TODAY = parse_date(today, "--today", clock) if today else clock
+    return _TODAY
+
+
+def set_language(ctx: typer.Context, option: str | None, dir: str | None) -> str:
+    """The language of this run (``i18n.choose``: --lang, stages.yaml's ``lang:``,
+    FUNNELCTL_LANG, the locale), made active, with the command tree's help texts in
+    it; a --lang or FUNNELCTL_LANG funnelctl does not speak is a usage error."""
+    from funnelctl import i18n
+    from funnelctl.i18n import startup
+
+    try:
+        lang = startup.command_language(option, dir, os.environ, Path.cwd())
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    i18n.activate(lang)
+    startup.translate_help(ctx.find_root().command)
+    return lang
 
 
 def settings(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
     if obj is None:  # a command invoked without the callback (tests of one command)
         obj = Settings(None, read_clock(os.environ.get("FUNNELCTL_TODAY")), True)
+        ctx.find_root().obj = obj
     return obj
 
 
@@ -266,13 +304,21 @@ def edit(ctx: typer.Context, deal_id: str, change: Any,
     root, pipeline = root_and_pipeline(ctx)
     wants_commit(ctx, root, pipeline, commit)
     try:
-        rel = find_deal(root, deal_id)
+        rel = find_deal(root, deal_id, titles=lambda: deal_titles(ctx, root, pipeline))
         result = update_deal(root, rel, pipeline, lambda doc, deal: change(doc, deal, pipeline))
     except Refused as exc:
         fail(exc.message, details=exc.missing)
     except StoreError as exc:
         fail(exc.message, exc.problems)
     return root, rel, result
+
+
+def deal_titles(ctx: typer.Context, root: Path, pipeline: Pipeline) -> list[tuple[str, str]]:
+    """Every deal's (id, title), through the cache: for finding a deal by its title."""
+    from funnelctl.store.cache import load_summaries
+
+    deals, _problems = load_summaries(root, pipeline, use_cache=settings(ctx).use_cache)
+    return [(d.id, d.title) for d in deals]
 
 
 def wants_commit(ctx: typer.Context, root: Path, pipeline: Pipeline,

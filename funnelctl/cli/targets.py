@@ -9,29 +9,51 @@ import typer
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     BY_OPT,
+    COMMIT_OPT,
     JSON_OPT,
     OWNER_OPT,
     TEAM_OPT,
     By,
+    Format,
     Rates,
     by_owner,
     emit_json,
+    err_console,
     fail,
     finite,
     out_console,
     period_arg,
+    root_and_pipeline,
     scope,
     settings,
     skipped_json,
 )
 
 
+def _n_or_set(value: str | None) -> str | float | None:
+    """N, a number of contracts (finite, 0 .. 1e6), or the word ``set``."""
+    if value is None or value == "set":
+        return value
+    try:
+        n = float(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a number") from None
+    finite(n)
+    if not 0 <= n <= 1e6:
+        raise typer.BadParameter(f"{n:g} is not in the range 0<=x<=1000000")
+    return n
+
+
 @app.command("target")
 def target_cmd(
     ctx: typer.Context,
-    n: Optional[float] = typer.Argument(None, min=0, max=1e6, callback=finite,
-                                        help="Contracts to sign. Without it, "
-                                        "the committed targets in stages.yaml are shown."),
+    n: Optional[str] = typer.Argument(None, metavar="[N | set N]", callback=_n_or_set,
+                                      help="Contracts to sign. Without it, the committed "
+                                      "targets in stages.yaml are shown. 'set N' writes "
+                                      "the target of --period for --owner, --team or "
+                                      "the whole team into stages.yaml."),
+    set_n: Optional[float] = typer.Argument(None, min=0, max=1e6, callback=finite,
+                                            metavar="", help="With set: the contracts."),
     amount: Optional[float] = typer.Option(None, "--amount", min=0, max=1e15,
                                            callback=finite, help="A money target, "
                                            "turned into deals by the average won deal."),
@@ -42,12 +64,37 @@ def target_cmd(
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
     by: Optional[By] = BY_OPT,
+    fmt: Format = typer.Option(Format.text, "--format", help="text or md (Markdown for "
+                               "meeting notes)."),
+    daily: bool = typer.Option(False, "--daily", help="Each committed target against an "
+                               "even pace over the month's working days, and the month's "
+                               "phase: build the funnel, split the deals, press for "
+                               "signatures."),
     json_out: bool = JSON_OPT,
+    commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Back-calculate the pipeline a target needs, stage by stage, and the gap.
 
     Example: funnelctl target 10 --owner li.wei       (10 signed needs 12.5 in negotiation)
+
+    Example: funnelctl target set --period 2026-12 --owner li.wei 4 --amount 500000
+
+    Example: funnelctl target --daily --team east
     """
+    if n == "set":
+        from funnelctl.cli.rhythm import target_set
+
+        target_set(ctx, period, owner, team, set_n, amount, commit)
+        return
+    if set_n is not None:
+        fail(f"{set_n:g}: one N only ('funnelctl target set N' writes a target)", code=2)
+    if daily:
+        if n is not None or amount is not None:
+            fail("--daily tracks the committed targets: drop N and --amount", code=2)
+        from funnelctl.cli.rhythm import target_daily
+
+        target_daily(ctx, period, owner, team, json_out, fmt)
+        return
     from funnelctl.analysis.targets import (
         average_won_amount,
         committed_progress,
@@ -65,6 +112,12 @@ def target_cmd(
             emit_json({"owners": {o: x.as_json() for o, x in plans.items()}, "period": per,
                        "skipped": skipped_json(loaded)})
             return
+        if fmt == "md":
+            from funnelctl.render.forecast import target_md
+
+            typer.echo(target_md([(f"{o}: to sign {x.target:g} in {per}", x)
+                                  for o, x in plans.items()]), nl=False)
+            return
         from funnelctl.render.views import target
 
         con = out_console()
@@ -80,6 +133,11 @@ def target_cmd(
         if not progs:
             fail(f"no targets for {per} in stages.yaml (add a 'targets:' section, "
                  f"or give N: funnelctl target 10)")
+        if fmt == "md":
+            from funnelctl.render.forecast import progress_md
+
+            typer.echo(progress_md(progs, per), nl=False)
+            return
         from funnelctl.render.views import progress
 
         progress(out_console(), progs, p)
@@ -97,43 +155,115 @@ def target_cmd(
     if json_out:
         emit_json({**plan.as_json(), "period": per, "skipped": skipped_json(loaded)})
         return
+    who = ", ".join(sorted(owners)) if owners else "the team"
+    title = f"To sign {plan.target:g} in {per} ({who})"
+    if fmt == "md":
+        from funnelctl.render.forecast import target_md
+
+        typer.echo(target_md([(title, plan)]), nl=False)
+        return
     from funnelctl.render.views import target
 
-    who = ", ".join(sorted(owners)) if owners else "the team"
-    target(out_console(), plan, p, title=f"To sign {plan.target:g} in {per} ({who})")
+    target(out_console(), plan, p, title=title)
+
 
 @app.command("forecast")
 def forecast_cmd(
     ctx: typer.Context,
     period: Optional[str] = typer.Option(None, "--period", help="YYYY-MM (default: this "
                                          "month)."),
-    backtest: bool = typer.Option(False, "--backtest", help="Replay the last months and "
-                                  "print the forecast's accuracy."),
+    backtest: bool = typer.Option(False, "--backtest", help="Replay the last months from the "
+                                  "deals as they were at each month start (read from git "
+                                  "history) and print the forecast's accuracy."),
     months: int = typer.Option(6, "--months", min=1, max=120, help="Months to replay."),
+    rates: Optional[Rates] = typer.Option(
+        None, "--rates", help="history: the win rates and timing the pipeline's closed deals "
+        "show; config: the probabilities of stages.yaml on each close date (default: history "
+        "once stages.yaml's forecast.min_closed deals are closed)."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or md (Markdown for "
+                               "meeting notes)."),
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
     json_out: bool = JSON_OPT,
 ) -> None:
-    """Expected signings and amount in a period: per rep, commit and best case.
+    """Expected signings and amount in a period, per rep and for the team: a low-high
+    range, commit and best case, against the period's targets.
 
-    Example: funnelctl forecast --period 2026-12
+    Example: funnelctl forecast --period 2026-12 --backtest --months 12
     """
     from funnelctl.analysis import forecast as fc
+    from funnelctl.analysis.calibration import calibrate
 
-    loaded, deals, _ = scope(ctx, owner, team)
+    loaded, deals, owners = scope(ctx, owner, team)
     p, today = loaded.pipeline, settings(ctx).today
     per = period_arg(period, ctx)
-    result = fc.forecast(deals, p, per, today)
-    rows = fc.backtest(deals, p, today, months) if backtest else None
+    mode, why = fc.choose_rates(loaded.deals, p, None if rates is None else str(rates))
+    # the observed rates from every rep's deals: a rep's rate shrinks toward the team's
+    model = calibrate(loaded.deals, p, today)
+    whose = "team" if owners is None else team[0] if team and len(team) == 1 and not owner \
+        else None
+    result = fc.forecast(deals, p, per, today, model if mode == "history" else None, why,
+                         whose)
+    result.calibration = model
+    bt = replay(ctx, loaded, today, months, mode, owners) if backtest else None
     if json_out:
         out = result.as_json()
-        if rows is not None:
-            out["backtest"] = [r.as_json() for r in rows]
+        if bt is not None:
+            out["backtest"] = [r.as_json() for r in bt.rows]
+            out["backtest_summary"] = bt.summary()
+            out["backtest_calibration"] = [b.as_json() for b in bt.buckets]
         emit_json({**out, "skipped": skipped_json(loaded)})
         return
-    from funnelctl.render import views
+    if fmt == "md":
+        from funnelctl.render.forecast import forecast_md
+
+        typer.echo(forecast_md(result, bt), nl=False)
+        return
+    from funnelctl.render import forecast as view
 
     con = out_console()
-    views.forecast(con, result, p)
-    if rows is not None:
-        views.backtest(con, rows)
+    view.forecast(con, result, p)
+    if bt is not None:
+        view.backtest(con, bt)
+
+
+def replay(ctx: typer.Context, loaded, today, months: int, rates: str, owners):
+    """The backtest, from the deal files as they were at each month start in git
+    (one git log and one cat-file for all of them); a month git has nothing before
+    replays today's files, cut at the month start, and a line on stderr says that
+    their close dates and amounts are today's."""
+    import datetime as dt
+
+    from funnelctl.analysis import forecast as fc
+    from funnelctl.analysis.currency import converted
+    from funnelctl.gitio import asof, run
+
+    p = loaded.pipeline
+    root, _ = root_and_pipeline(ctx)
+    starts = fc.month_starts(today, months)
+    try:
+        commits = asof.history(root)
+        found = asof.deals_as_of(root, p, starts, commits, settings(ctx).use_cache) \
+            if commits else {}
+    except run.GitError as exc:
+        fail(exc.message)
+    snaps = []
+    for start in starts:
+        then = found.get(start)
+        eve = start - dt.timedelta(days=1)
+        if then is None:
+            snaps.append(fc.Snapshot(start, eve, loaded.deals, "files"))
+            continue
+        deals = converted(then.deals, p, min(then.commit_day, eve)).deals
+        snaps.append(fc.Snapshot(start, min(then.commit_day, eve), deals,
+                                 f"git {then.commit[:10]} {then.commit_day}"))
+    result = fc.backtest(loaded.deals, snaps, p, rates, owners)
+    if result.replayed_from_files:
+        where = ("not in git" if commits is None else "git holds no commit of deals/"
+                 if not commits else "git has no commit before them")
+        months_ = result.replayed_from_files
+        named = months_[0] if len(months_) == 1 else f"{months_[0]} .. {months_[-1]}"
+        err_console().print(f"note: {named} replayed from today's files ({where}): stage "
+                            f"histories cut at each month start, but today's close dates "
+                            f"and amounts", style="yellow", markup=False)
+    return result

@@ -19,6 +19,7 @@ from funnelctl.cli.common import (
     fail,
     finite,
     parse_date,
+    parse_step,
     say,
     settings,
 )
@@ -36,7 +37,8 @@ def act_cmd(
     moved: bool = typer.Option(False, "--moved", help="The customer moved forward (progress "
                                "is read from a tick, a level or a stage on the day)."),
     next_step: Optional[str] = typer.Option(None, "--next",
-                                            help='The next step: "YYYY-MM-DD: step".'),
+                                            help='The next step: "DATE: step" (2026-12-01, fri, '
+                                            '+7, 明天; a full-width colon too).'),
     on: Optional[str] = typer.Option(None, "--date", help="When it happened (default: "
                                      "today), for yesterday's visit; a day to come with "
                                      "--plan."),
@@ -71,12 +73,7 @@ def act_cmd(
     elif when > today:
         fail(f"--date {when} is in the future: record an action after it happened, or plan "
              f"it with --plan")
-    nxt = None
-    if next_step is not None:
-        date_s, sep, step = next_step.partition(":")
-        if not sep or not step.strip():
-            fail(f'--next {next_step!r}: expected "YYYY-MM-DD: step"')
-        nxt = (parse_date(date_s.strip(), "--next"), step.strip())
+    nxt = parse_step(next_step, "--next") if next_step is not None else None
     levels = []
     for item in scores or []:
         ladder, sep, level = item.partition("=")

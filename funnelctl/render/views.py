@@ -8,7 +8,6 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from funnelctl.analysis.board import Column
-from funnelctl.analysis.forecast import BacktestRow, Forecast
 from funnelctl.analysis.funnel import Funnel
 from funnelctl.analysis.review import TEAM_WARNED, Leader, Section
 from funnelctl.analysis.stalls import Stalls, Warning
@@ -258,36 +257,6 @@ def board(con: Console, cols: list[Column], p: Pipeline, rows: int | None = None
     for i in range(height):
         t.add_row(*[x[i] if i < len(x) else Text("") for x in cells])
     con.print(t)
-
-
-@buffered
-def forecast(con: Console, f: Forecast, p: Pipeline) -> None:
-    cols = [Col("owner"), *(Col(h, "right") for h in (
-        "signed", "open", "expected deals", "expected amount", "commit", "best case"))]
-    rows: list[list] = [
-        [safe_text(line.owner, style="bold" if line is f.total else ""),
-         f"{line.won_deals} / {money(line.won_amount)}", str(line.open_deals),
-         f"{line.expected_deals:.1f}", money(line.expected_amount),
-         money(line.commit_amount), money(line.best_amount)]
-        for line in [*f.owners, f.total]]
-    con.lines(table(cols, rows, con.width, title=f"Forecast {f.period}"))
-    if f.total.slipping:
-        con.print(f"  {len(f.total.slipping)} deals past their expected close date are counted "
-                  f"here: {', '.join(map(safe, f.total.slipping[:8]))}"
-                  + (" …" if len(f.total.slipping) > 8 else ""), markup=False)
-
-
-@buffered
-def backtest(con: Console, rows: list[BacktestRow]) -> None:
-    cols = [Col("month"), *(Col(h, "right") for h in (
-        "forecast deals", "forecast amount", "signed deals", "signed amount", "accuracy"))]
-    con.lines(table(cols, [[r.month, f"{r.forecast_deals:.1f}", money(r.forecast_amount),
-                            str(r.actual_deals), money(r.actual_amount), pct(r.accuracy)]
-                           for r in rows], con.width,
-                    title="Backtest: the forecast at each month start against what closed"))
-    accs = [r.accuracy for r in rows if r.accuracy is not None]
-    if accs:
-        con.print(f"  mean accuracy {sum(accs) / len(accs):.0%} over {len(accs)} months")
 
 
 # A rep's screen shows the worst deals, the first questions and rule-breakers; the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from funnelctl.problems import Problem
@@ -101,22 +102,39 @@ def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
     return found, problems
 
 
-def find_deal(root: Path, deal_id: str) -> str:
-    """The relative path of the deal with this id. A deal lives at deals/**/ID.yaml,
-    so this costs one walk over the names (no stat, no parsing)."""
-    if "/" in deal_id or "\\" in deal_id or deal_id.startswith("."):
-        raise StoreError(f"no deal {deal_id!r}")
-    wanted = {f"{deal_id}.yaml", f"{deal_id}.yml"}
-    matches = []
+def find_deal(root: Path, text: str,
+              titles: Callable[[], Iterable[tuple[str, str]]] | None = None) -> str:
+    """The relative path of the deal ``text`` names: its id, else the one id it
+    begins, else (when ``titles`` gives every deal's (id, title), asked for only
+    then) its exact title (``ids.find_by_prefix_or_title``). A deal lives at
+    deals/**/ID.yaml, so ids cost one walk over the names (no stat, no parsing)."""
+    from funnelctl.ids import NotFound, find_by_prefix_or_title
+
+    paths: dict[str, list[str]] = {}
     for folder, dirs, names in os.walk(root / DEALS_DIR):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in wanted.intersection(names):
-            matches.append(Path(folder, name).relative_to(root).as_posix())
-    if not matches:
-        raise StoreError(f"no deal {deal_id!r} under {DEALS_DIR}/ "
-                         f"(try 'funnelctl list' for the ids)")
+        for name in names:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                paths.setdefault(name.rsplit(".", 1)[0], []).append(
+                    Path(folder, name).relative_to(root).as_posix())
+    not_found = StoreError(f"no deal {text!r} under {DEALS_DIR}/ "
+                           f"(try 'funnelctl list' for the ids)")
+    try:
+        try:
+            found = find_by_prefix_or_title(((i, None) for i in paths), text)
+        except LookupError:
+            if titles is None:
+                raise
+            found = find_by_prefix_or_title(titles(), text)
+    except NotFound:
+        raise not_found from None
+    except LookupError as exc:  # ambiguous: the candidates are named
+        raise StoreError(exc.args[0]) from None
+    matches = paths.get(found, [])
+    if not matches:  # a title of a deal whose file is gone since
+        raise not_found
     if len(matches) > 1:
-        raise StoreError(f"deal id {deal_id!r} is ambiguous: {', '.join(sorted(matches))}")
+        raise StoreError(f"deal id {found!r} is ambiguous: {', '.join(sorted(matches))}")
     return matches[0]
 
 
