@@ -230,10 +230,12 @@ def snooze_issues(until: dt.date, reason: str, today: dt.date) -> list[Issue]:
 
 
 def waived_items(deal: Deal) -> set[str]:
-    """Milestones and requirements a forced move recorded as waived."""
+    """Milestones and requirements a forced move recorded as waived, or an import as
+    unproven (the source could not prove them: the gates apply from the import on)."""
     out: set[str] = set()
     for h in deal.history:
         out.update(h.waived)
+        out.update(h.unproven)
     return out
 
 

@@ -113,6 +113,12 @@ class HistoryEntry(Loose):
     date: Date
     reason: str | None = Field(None, description="why a forced move skipped the rules")
     waived: list[str] = Field(default_factory=list, description="milestones and requirements")
+    imported: bool = Field(False, description=(
+        "the stage a CRM or sheet stated when the deal was brought in (import, new "
+        "--stage): no move funnelctl saw, so neither inflow nor a forced move"))
+    unproven: list[str] = Field(default_factory=list, description=(
+        "of an imported entry: the milestones and requirements before its stage that "
+        "the source could not prove; the gates apply from the import on"))
 
 
 class Tick(Loose):

@@ -93,6 +93,8 @@ class HistoryEntry(Struct, kw_only=True):
     date: dt.date
     reason: str | None = None
     waived: list[str] = []
+    imported: bool = False
+    unproven: list[str] = []
 
 
 class Contact(Struct, kw_only=True):

@@ -62,6 +62,7 @@ class Summary(NamedTuple):
     stage: str
     status: str
     source_id: str | None
+    source: str | None
     history: tuple[Move, ...]
     last_move: dt.date  # the latest date in the history (a hand edit may disorder it)
     actions: int  # how many actions the deal has had
@@ -87,6 +88,9 @@ class Summary(NamedTuple):
     action_dates: tuple[dt.date, ...]  # the actions done, oldest first
     planned_dates: tuple[dt.date, ...]  # the actions planned, earliest first
     checked: tuple[Check, ...]  # the manager's checks and judgements, oldest first
+    # the deal came in by an import (or new --stage): its first history entry is the
+    # stage the source stated, not a move funnelctl saw (no inflow, no stay counted)
+    imported: bool
 
     @property
     def entered(self) -> dt.date:
@@ -183,4 +187,5 @@ def summarize(deal: Deal, path: str, flags: list[str]) -> Summary:
         planned_dates=tuple(sorted(a.date for a in deal.actions if a.planned)),
         checked=tuple(sorted((Check(c.date, c.manager, c.verdict) for c in deal.manager_checks),
                              key=lambda c: c.date)),
+        imported=deal.history[0].imported,
     )

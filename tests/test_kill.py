@@ -152,6 +152,8 @@ WRITES = [
                     "mia"), ("deals/acme.yaml",)),
     Write("judge", ("judge", "acme", "keep", "--reason", "budget approved for Q1",
                     "--manager", "mia"), ("deals/acme.yaml",)),
+    Write("import", ("import", "{root}/in.csv", "--write"),
+          ("deals/delta-foods-cold-store.yaml",)),
 ]
 BY_NAME = {w.name: w for w in WRITES}
 
@@ -160,7 +162,7 @@ READ_COMMANDS = {"funnel", "board", "stalls", "target", "forecast", "review", "s
                  "plan", "validate", "schema",
                  # git runs it on temporary files of its own, never on the pipeline's
                  "merge-driver", "history", "audit", "report", "account", "load", "day", "month",
-                 "losses"}
+                 "losses", "export"}
 
 
 def test_every_write_command_is_killed() -> None:
@@ -192,6 +194,10 @@ def make_repo(root: Path) -> Path:
         "    requires:\n      power: 4\n",
         "    requires:\n      power: 4\n    roles: [finance, legal]\n"), encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    # what `import` reads (committed with the rest: git status shows only what it adds)
+    (root / "in.csv").write_text("id,account,title,owner,amount,stage,created\n"
+                                 "7,Delta Foods,Cold store,ann,50000,lead,2026-11-02\n",
+                                 encoding="utf-8")
     for rel, text in CHANGED_DEALS.items():
         (root / rel).write_text(text, encoding="utf-8")
     (root / "deals" / "east" / "carl.yaml").write_text(textwrap.dedent("""\

@@ -91,11 +91,14 @@ def test_list_filters_and_json(world) -> None:
                extra="outcome: {date: 2026-11-05, reason: no_decision}\n")
     rows = world.json("list")
     assert [r["id"] for r in rows] == ["a1", "b1", "c1"]
-    assert rows[0] == {"id": "a1", "title": "T a1", "account": "A a1", "owner": "ann",
-                       "stage": "lead", "status": "open", "amount": 10.0,
-                       "currency": "EUR", "created": "2026-11-01", "close": None,
-                       "source_id": None, "roles": {}, "path": "deals/a1.yaml",
-                       "amount_converted": 10.0}
+    assert rows[0] == {
+        "id": "a1", "title": "T a1", "account": "A a1", "owner": "ann", "stage": "lead",
+        "status": "open", "amount": 10.0, "currency": "EUR", "created": "2026-11-01",
+        "close": None, "source_id": None, "source": None, "roles": {}, "path": "deals/a1.yaml",
+        "amount_converted": 10.0, "entered": "2026-11-01", "days_in_stage": 23,
+        "probability": 0.1, "weighted": 1.0, "next_date": None, "next_step": None,
+        "last_action": None, "actions": 0, "outcome_date": None, "lost_reason": None,
+        "competitor": None, "snooze_until": None, "snooze_reason": None, "imported": False}
     assert [r["id"] for r in world.json("list", "--owner", "bob")] == ["b1"]
     assert [r["id"] for r in world.json("list", "--team", "east")] == ["a1", "b1"]
     assert [r["id"] for r in world.json("list", "--status", "lost")] == ["c1"]

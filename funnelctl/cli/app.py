@@ -66,6 +66,7 @@ from funnelctl.cli import (  # noqa: E402,F401
     funnel,
     handover,
     history,
+    io,
     merge,
     report,
     review,

@@ -39,14 +39,25 @@ def new_cmd(
                                  help="Expected order value."),
     source: Optional[str] = typer.Option(None, "--source", help="Where the lead came from."),
     close: Optional[str] = typer.Option(None, "--close", help="Expected close YYYY-MM-DD."),
-    deal_id: Optional[str] = typer.Option(None, "--id", help="Deal id (default: a slug of "
-                                          "account and title)."),
+    deal_id: Optional[str] = typer.Option(None, "--id", help="Deal id (default: account and "
+                                          "title in words, Chinese in pinyin, -2 when "
+                                          "taken)."),
     folder: Optional[str] = typer.Option(None, "--folder", help="Sub-folder of deals/, "
                                          "e.g. east."),
+    created: Optional[str] = typer.Option(None, "--created", help="When the deal was created, "
+                                          "YYYY-MM-DD, if before today (a deal brought in "
+                                          "from elsewhere)."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="The stage the deal is at "
+                                        "already (default: the first)."),
     json_out: bool = JSON_OPT,
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Register a potential customer at the first stage.
+
+    A deal brought in from elsewhere keeps its past: --created gives the day it was
+    created and --stage the stage it has reached. Its one history entry is then
+    marked imported: it counts as no inflow and no forced move, and lists the
+    milestones before that stage as unproven (the gates apply from now on).
 
     Example: funnelctl new --account "Acme Pumps" --title "Line 3 cooling" --owner li.wei
     --amount 120000 --close 2027-03-31
@@ -60,10 +71,23 @@ def new_cmd(
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
     close_date = parse_date(close, "--close") if close else None
+    created_date = parse_date(created, "--created") if created else None
+    if created_date and created_date > s.today:
+        fail(f"--created {created_date} is after today ({s.today})", code=2)
+    if stage is not None and stage not in pipeline.stage_ids:
+        fail(f"--stage {stage!r}: not an open stage (stages: {', '.join(pipeline.stage_ids)}; "
+             f"a won or lost deal is brought in by 'funnelctl import')", code=2)
     wants_commit(ctx, root, pipeline, commit)
     if close_date and close_date < s.today:
         fail(f"--close {close_date} is in the past")
-    did = deal_id or edits.slug(f"{account}-{title}")
+    if deal_id:
+        did = deal_id
+    else:  # a second deal of the same account and title is -2, not refused
+        from funnelctl.ids import unique_id
+        from funnelctl.store import deal_files
+
+        files, _unread = deal_files(root)
+        did = unique_id(edits.slug(f"{account}-{title}"), (Path(rel).stem for rel, _ in files))
     if not is_deal_id(did):
         fail(f"--id {did!r}: use letters, digits, '.', '_' and '-' only, "
              f"at most {DEAL_ID_MAX} characters", code=2)
@@ -85,6 +109,8 @@ def new_cmd(
                              owner=owner, amount=amount, source=source, close=close_date)
     except edits.Refused as exc:  # text that could not be written and read back
         fail(exc.message, code=2)
+    if created_date is not None or stage is not None:
+        _brought_in(doc, pipeline, created_date or s.today, stage or pipeline.stages[0].id)
     y = yamlio.rt_yaml("")
     text = yamlio.rt_dump(y, doc)
     path = sub / f"{did}.yaml"
@@ -100,7 +126,29 @@ def new_cmd(
         typer.echo(f"{did}\t{rel}")
     commit_change(ctx, root, [rel], f"new {did}: {account}, {title}",
                   f"owner: {owner}\namount: {amount:g}" + (f"\nclose: {close_date}"
-                                                             if close_date else ""))
+                                                             if close_date else "")
+                  + (f"\ncreated: {created_date}" if created_date else "")
+                  + (f"\nstage: {stage} (imported)" if stage else ""))
+
+def _brought_in(doc, pipeline, created, stage: str) -> None:
+    """A new deal made one brought in from elsewhere: its own created date, the stage
+    it has reached, and its one history entry (dated today) marked imported, with
+    what it has passed unseen (io.plan.unproven)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    from funnelctl.io.plan import unproven
+
+    doc["created"] = created
+    doc["stage"] = stage
+    entry = doc["history"][0]
+    entry["stage"] = stage
+    entry["imported"] = True
+    gaps = unproven(pipeline, stage)
+    if gaps:
+        seq = CommentedSeq(gaps)
+        seq.fa.set_flow_style()
+        entry["unproven"] = seq
+
 
 @app.command("show")
 def show_cmd(
@@ -170,17 +218,42 @@ def list_cmd(
     deals.sort(key=lambda d: (pos.get(d.stage, 99), d.owner, d.id))
     priced = converted(deals, p, settings(ctx).today).deals
     if json_out:
+        today = settings(ctx).today
         rows = []
         for d, c in zip(deals, priced, strict=True):
             row = d.as_row()
             row["currency"] = d.currency or p.currency  # no currency: the reporting one
             row["amount_converted"] = None if is_left_out(c, p) else c.amount
+            row.update(_derived(d, row["amount_converted"], p, today))
             rows.append(row)
         emit_json(rows)
         return
     from funnelctl.render.rep import deal_list
 
     deal_list(out_console(), deals, p, priced)
+
+def _derived(d, converted: float | None, p, today) -> dict:
+    """What ``list --json`` adds to a deal's own fields: where it stands today (days
+    in its stage, the win probability of its stage and the converted amount weighted
+    by it), its next step, its outcome and its snooze; None where it has none."""
+    open_ = d.status == "open"
+    stage = p.stage(d.stage)
+    probability = (stage.probability if stage else None) if open_ else \
+        1.0 if d.status == "won" else 0.0
+    return {
+        "entered": d.entered,
+        "days_in_stage": (today - d.entered).days if open_ else None,
+        "probability": probability,
+        "weighted": None if converted is None or probability is None
+        else round(converted * probability, 2),
+        "next_date": d.next_date, "next_step": d.next_step,
+        "last_action": d.last_action, "actions": d.actions,
+        "outcome_date": d.outcome_date, "lost_reason": d.lost_reason,
+        "competitor": d.competitor,
+        "snooze_until": d.snooze_until, "snooze_reason": d.snooze_reason,
+        "imported": d.imported,
+    }
+
 
 @app.command("plan")
 def plan_cmd(
