@@ -6,16 +6,18 @@
 For each size: the raw-read floor (reading every deal file's bytes, measured in
 the same run), a CPU reference (a fixed loop: a busy host shows there first),
 cold (no cache), warm (nothing changed) and one-file-changed times of the read
-commands, write times, --help and --version, and the peak memory of each
-command; each a median of --runs runs of the installed ``funnelctl`` as a
-subprocess, with its ratio to the floor. Pipelines are generated once under
-bench-data/ (git-ignored) and reused.
+commands, write times, --help and --version, ``review --since-ref`` on a git
+copy of the pipeline with 50 files changed beside a warm review of the same copy,
+and the peak memory of each command; each a median of --runs runs of the
+installed ``funnelctl`` as a subprocess, with its ratio to the floor. Pipelines
+are generated once under bench-data/ (git-ignored) and reused.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -165,7 +167,63 @@ def measure(size: int, runs: int) -> list[tuple[str, float, int | None]]:
     for args in (["--help"], ["--version"]):
         w, m = median_of(runs, args, root)
         rows.append((" ".join(args), w, m))
+    rows += since_ref_rows(root, size, runs)
     return rows
+
+
+CHANGED = 50  # deal files changed since the commit review --since-ref compares with
+AMOUNT = re.compile(r"^amount: (\d+)$", re.MULTILINE)
+
+
+def git_copy(root: Path, size: int) -> Path:
+    """The pipeline committed to a fresh git repository beside it, then CHANGED deal
+    files changed in the working tree (each amount cut by a tenth): what
+    ``review --since-ref HEAD`` compares. The files are older than git's index when
+    it is written, so that git trusts its stat data as it does in a working clone."""
+    work = root.parent / f"{size}-git"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(root, work, ignore=shutil.ignore_patterns(".funnelctl-cache"))
+    (work / ".gitignore").write_text(".funnelctl-cache/\n", encoding="utf-8")
+    time.sleep(2.1)
+    git_env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+               "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+               "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the pipeline"]):
+        subprocess.run(["git", *args], cwd=work, env=git_env, check=True)
+    changed = 0
+    for path in some_files(work, CHANGED * 2):
+        text = path.read_text(encoding="utf-8")
+        cut = AMOUNT.sub(lambda m: f"amount: {int(m.group(1)) * 9 // 10}", text, count=1)
+        if cut != text:
+            path.write_text(cut, encoding="utf-8")
+            changed += 1
+            if changed == CHANGED:
+                break
+    return work
+
+
+def since_ref_rows(root: Path, size: int, runs: int) -> list[tuple[str, float, int | None]]:
+    """review --since-ref HEAD with CHANGED files changed, against a warm review of the
+    same repository, run in turns (a busy host slows both alike); and the median of
+    the differences of the pairs, the figure the budget (+0.1 s) is about."""
+    if shutil.which("git") is None:
+        return []
+    work = git_copy(root, size)
+    run(["validate"], work)  # warm the cache
+    since = ["review", "--since-ref", "HEAD"]
+    run(since, work)  # compile what only --since-ref imports
+    plain, moved, peaks = [], [], [0, 0]
+    for _ in range(runs):
+        for times, args, i in ((plain, ["review"], 0), (moved, since, 1)):
+            w, m = run(args, work)
+            times.append(w)
+            peaks[i] = max(peaks[i], m)
+    shutil.rmtree(work, ignore_errors=True)
+    med = statistics.median
+    return [(f"git, {CHANGED} files changed: warm review", med(plain), peaks[0]),
+            (f"git, {CHANGED} files changed: review --since-ref HEAD", med(moved), peaks[1]),
+            ("  --since-ref over warm review (paired)",
+             med(b - a for a, b in zip(plain, moved, strict=True)), None)]
 
 
 def main() -> None:
@@ -187,7 +245,7 @@ def main() -> None:
             _, wall, peak = results[size][i]
             floor = results[size][0][1]
             cell = f"{wall:.3f} s"
-            if i > 1:
+            if i > 1 and not label.startswith(" "):  # an indented row is a difference
                 cell += f" ({wall / floor:.0f}x)"
             if peak:
                 cell += f", {peak / 1024:.0f} MB"
