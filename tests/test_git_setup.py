@@ -147,8 +147,9 @@ def test_init_makes_a_repository_with_the_driver_ignores_and_an_empty_deals_fold
     (root / ".funnelctl-cache").mkdir()
     (root / "deals" / ".acme.yaml.k3j9x1.tmp").write_text("id: ac")
     status = git(root, "status", "--porcelain", "--untracked-files=all").splitlines()
-    assert sorted(status) == ["?? .gitattributes", "?? .gitignore", "?? deals/.gitkeep",
-                              "?? stages.yaml"]
+    # the deal schema is shared: git shows it
+    assert sorted(status) == ["?? .funnelctl/deal.schema.json", "?? .gitattributes",
+                              "?? .gitignore", "?? deals/.gitkeep", "?? stages.yaml"]
 
 
 def test_init_with_no_git_leaves_git_alone(tmp_path: Path) -> None:

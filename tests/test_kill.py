@@ -25,6 +25,7 @@ import json
 import os
 import random
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -139,7 +140,10 @@ WRITES = [
     Write("snooze", ("snooze", "acme", "--until", "2027-01-15", "--reason", "budget cycle"),
           ("deals/acme.yaml",)),
     Write("init", ("init", "{root}/sales"), ("sales/stages.yaml", "sales/.gitignore",
-                                              "sales/.gitattributes", "sales/deals/.gitkeep")),
+                                              "sales/.gitattributes", "sales/deals/.gitkeep",
+                                              "sales/.funnelctl/deal.schema.json")),
+    # the editor (EDITOR_SCRIPT, in env()) adds a line, as a user would
+    Write("edit", ("edit", "acme"), ("deals/acme.yaml",)),
     Write("git-setup", ("git-setup",), (".gitattributes",)),
     Write("reassign", ("reassign", "--from", "ann", "--to", "cy", "--reason", "left"),
           ("deals/acme.yaml",)),
@@ -174,9 +178,14 @@ def test_every_write_command_is_killed() -> None:
 # -- a repository ------------------------------------------------------------------
 
 
+# `edit`'s editor: appends a line to the file it is given, with no terminal
+EDITOR_SCRIPT = "import sys; open(sys.argv[1], 'a').write('notes: edited by hand\\n')"
+
+
 def env() -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("FUNNELCTL_")}
     e["NO_COLOR"] = "1"
+    e["VISUAL"] = shlex.join([sys.executable, "-c", EDITOR_SCRIPT])
     return e
 
 
@@ -270,6 +279,12 @@ def parse_problems(root: Path, rel: str, data: bytes) -> list[str]:
         return [] if data.endswith(b"\n") else [f"a {rel} cut short"]
     if rel.endswith(".gitkeep"):
         return [] if data == b"" else ["a .gitkeep that is not empty"]
+    if rel.endswith(".json"):
+        try:
+            json.loads(data)
+        except ValueError as exc:
+            return [f"{rel} is not JSON: {exc}"]
+        return []
     deal, problems = read_deal(root, rel, load_pipeline(root, use_cache=False), data)
     return ["not a deal"] * (deal is None) + [str(p) for p in problems]
 
@@ -658,4 +673,4 @@ def test_a_pipeline_made_by_init_hides_a_killed_writes_temporary_file(tmp_path: 
     (root / ".funnelctl-cache").mkdir()
     (root / ".funnelctl-cache" / "pipeline.msgpack").write_bytes(b"\x80")
     assert changed_paths(root) == {"stages.yaml", ".gitignore", ".gitattributes",
-                                   "deals/.gitkeep"}
+                                   "deals/.gitkeep", ".funnelctl/deal.schema.json"}

@@ -370,4 +370,6 @@ def test_no_text_crashes_or_swells_the_reader() -> None:
     assert len(lines) == 2 * 5 + 1, res.stdout
     for i in range(0, 2 * 5, 2):  # the same answer with and without yaml_rs
         assert lines[i].split(" ", 1)[1] == lines[i + 1].split(" ", 1)[1], lines[i:i + 2]
-    assert int(lines[-1].split()[-1]) < 300
+    # unbounded, the bomb alone took 4 GB; the reader's peak is 36 MB on a quiet machine
+    # and was seen once at 429 MB in a loaded CI run: the bound proves the cap, with room
+    assert int(lines[-1].split()[-1]) < 600

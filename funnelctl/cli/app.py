@@ -55,7 +55,6 @@ def main_options(
     from funnelctl.cli.common import Settings, read_clock, set_language
 
     set_language(ctx, lang, dir)
-
     ctx.obj = Settings(dir=dir, today=read_clock(today), use_cache=not no_cache)
 
 
@@ -63,6 +62,7 @@ def main_options(
 from funnelctl.cli import (  # noqa: E402,F401
     customers,
     deals,
+    editor,
     funnel,
     handover,
     history,

@@ -64,6 +64,7 @@ def new_cmd(
     """
     from funnelctl import edits, yamlio
     from funnelctl.patterns import DEAL_ID_MAX, is_deal_id
+    from funnelctl.schema_export import SCHEMA_FILE, modeline
     from funnelctl.store import DEALS_DIR, StoreError, create_exclusive
     from funnelctl.store.files import within_limit
     from funnelctl.store.walk import id_in_use
@@ -115,6 +116,8 @@ def new_cmd(
     text = yamlio.rt_dump(y, doc)
     path = sub / f"{did}.yaml"
     rel = path.relative_to(root).as_posix()
+    if (root / SCHEMA_FILE).is_file():  # editors check and complete the deal against it
+        text = modeline(rel) + text  # the schema's path from the deal's folder
     try:
         within_limit(rel, text.encode("utf-8"), pipeline.max_file_bytes)
         create_exclusive(path, text)

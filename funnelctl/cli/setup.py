@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from funnelctl.problems import Problem
     from funnelctl.summary import Summary
 
-# What init puts in .gitignore: the cache and locks, and a write in progress
+# What init puts in .gitignore: the cache and locks, and a write in progress (never
+# .funnelctl/, whose deal schema is shared)
 IGNORED = [".funnelctl-cache/", ".*.tmp"]
 
 @app.command("init")
@@ -44,7 +45,9 @@ def init_cmd(
     Runs 'git init' when the folder is in no git repository yet, writes .gitignore
     (cache, locks, a write's temporary files), .gitattributes (deal files merge by
     meaning) and deals/.gitkeep, and registers the merge driver as 'funnelctl
-    git-setup' does.
+    git-setup' does. Writes .funnelctl/deal.schema.json, the JSON Schema of a deal
+    of this pipeline, for editors (commit it: it is shared; validate keeps it up to
+    date with stages.yaml).
 
     Example: funnelctl init sales --template zh
     """
@@ -52,14 +55,23 @@ def init_cmd(
 
     from funnelctl.cli.merge import write_attributes
     from funnelctl.gitio import run, setup
-    from funnelctl.store import STAGES_FILE, StoreError, atomic_write, create_exclusive
+    from funnelctl.schema_export import SCHEMA_DIR, SCHEMA_FILE
+    from funnelctl.store import (
+        STAGES_FILE,
+        StoreError,
+        atomic_write,
+        atomic_write_bytes,
+        create_exclusive,
+    )
 
     if directory.exists() and not directory.is_dir():
         fail(f"{directory} is a file: init sets up a folder", code=2)
     target = directory / STAGES_FILE
     ignore = directory / ".gitignore"
     keep = directory / "deals" / ".gitkeep"
-    for path in (target, ignore, directory / ".gitattributes", keep):
+    schema = directory / SCHEMA_FILE
+    for path in (target, ignore, directory / ".gitattributes", keep, directory / SCHEMA_DIR,
+                 schema):
         if path.is_symlink():  # a dangling one too: never write where it leads
             fail(f"{path} is a symlink; nothing written")
     if target.exists():
@@ -82,6 +94,7 @@ def init_cmd(
             sep = "" if not old or old.endswith("\n") else "\n"
             atomic_write(ignore, old + sep + "\n".join(wanted) + "\n")
         write_attributes(directory, top, follow=False)
+        atomic_write_bytes(schema, fitted_schema_bytes(_template_pipeline(text)))
         if not any(p for p in (directory / "deals").iterdir() if p.name != ".gitkeep"):
             if not keep.exists():  # git keeps no empty folder: this keeps deals/
                 atomic_write(keep, "")
@@ -112,6 +125,9 @@ def validate_cmd(
     the names of all the other files: fast on any size of pipeline. When stages.yaml
     itself changed, every deal is checked against it.
 
+    Where .funnelctl/deal.schema.json exists (init writes it), validate rewrites it
+    when stages.yaml no longer gives the same schema, and says so on stderr.
+
     Example: funnelctl validate
 
     Before a commit: funnelctl validate --changed
@@ -122,6 +138,7 @@ def validate_cmd(
     from funnelctl.cli.rhythm import target_warnings
 
     root, pipeline = root_and_pipeline(ctx)
+    refresh_schema(root, pipeline)
     warnings = target_warnings(root, pipeline)  # printed, not counted as problems
     if changed:
         found = _changed_problems(ctx, root, pipeline, rev or "HEAD")
@@ -255,12 +272,161 @@ def _report(ctx: typer.Context, root: Path, deals: list[Summary], found: list[Pr
 def schema_cmd(
     ctx: typer.Context,
     which: Schema = typer.Argument(Schema.deal, help="deal or stages"),
+    generic: bool = typer.Option(False, "--generic", help="The deal schema of any pipeline "
+                                 "(stages, milestones and ladders not checked, unknown keys "
+                                 "allowed): needs no stages.yaml."),
+    write: bool = typer.Option(False, "--write", help="Write the deal schema to "
+                               ".funnelctl/deal.schema.json (as init does) instead of "
+                               "printing it."),
 ) -> None:
     """Print the JSON Schema of a deal file or of stages.yaml, for editors.
 
-    Example: funnelctl schema deal > deal.schema.json
-    (then '# yaml-language-server: $schema=deal.schema.json' atop a deal file)
-    """
-    from funnelctl.model import Deal, pipeline_json_schema
+    The deal schema is fitted to this pipeline: its stage ids, milestone ids, ladders
+    with their levels, action kinds, loss reasons and currencies as the only values,
+    and no key a deal does not know. 'funnelctl init' writes it to
+    .funnelctl/deal.schema.json, 'funnelctl new' points each new deal at it on its
+    first line, and 'funnelctl validate' keeps it up to date with stages.yaml.
 
-    emit_json(Deal.model_json_schema() if which == "deal" else pipeline_json_schema())
+    Example: funnelctl schema --write
+    (then '# yaml-language-server: $schema=../.funnelctl/deal.schema.json' atop
+    deals/acme.yaml)
+    """
+    if which == Schema.stages and (generic or write):
+        fail(f"{'--generic' if generic else '--write'} is for the deal schema "
+             f"(funnelctl schema deal {'--generic' if generic else '--write'})", code=2)
+    if generic and write:
+        fail("--write writes the schema fitted to this pipeline; --generic prints the one "
+             "of any pipeline (funnelctl schema deal --generic > deal.schema.json)", code=2)
+    if which == Schema.stages or generic:
+        from funnelctl.model import pipeline_json_schema
+        from funnelctl.schema_export import generic_deal_schema
+
+        emit_json(generic_deal_schema() if which == Schema.deal else pipeline_json_schema())
+        return
+    from funnelctl.store import StoreError, find_root, load_pipeline
+
+    s = settings(ctx)
+    try:
+        root = find_root(Path.cwd(), s.dir)
+        pipeline = load_pipeline(root, use_cache=s.use_cache)
+    except StoreError as exc:
+        fail(f"{exc.message}; the deal schema is fitted to a pipeline ('funnelctl schema "
+             f"deal --generic' prints the one of any pipeline)", exc.problems)
+    data = fitted_schema_bytes(pipeline)
+    if not write:
+        _stdout_bytes(data)
+        return
+    from funnelctl.schema_export import SCHEMA_DIR, SCHEMA_FILE
+    from funnelctl.store import atomic_write_bytes
+
+    path = root / SCHEMA_FILE
+    if (root / SCHEMA_DIR).is_symlink() or path.is_symlink():
+        fail(f"{path if path.is_symlink() else root / SCHEMA_DIR} is a symlink; nothing "
+             f"written")
+    try:
+        changed = _file_bytes(path) != data
+        if changed:
+            atomic_write_bytes(path, data)
+    except OSError as exc:
+        fail(f"{SCHEMA_FILE}: cannot write: {exc.strerror}; nothing written")
+    typer.echo(f"{'wrote' if changed else 'unchanged:'} {path}")
+
+
+# -- the deal schema in the repository ----------------------------------------------
+
+_SCHEMA_KEY = "deal-schema.key"  # in the cache folder: what the file was last checked for
+
+
+def fitted_schema_bytes(pipeline: Pipeline) -> bytes:
+    """The deal schema of this pipeline as the file holds it (and ``schema`` prints
+    it): indented JSON, UTF-8, with the characters a terminal would act on (from a
+    label in stages.yaml) written as escapes."""
+    import json
+
+    from funnelctl.render.safe import json_safe
+    from funnelctl.schema_export import fitted_deal_schema
+
+    text = json.dumps(fitted_deal_schema(pipeline), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(text.encode("utf-8"))
+
+
+def _template_pipeline(text: str) -> Pipeline:
+    from funnelctl.store import validate_pipeline_text
+
+    return validate_pipeline_text(text.encode("utf-8"))
+
+
+def _file_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _stdout_bytes(data: bytes) -> None:
+    import sys
+
+    stream = getattr(sys.stdout, "buffer", None)
+    try:
+        if stream is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            stream.write(data)
+            stream.flush()
+    except BrokenPipeError:  # `funnelctl schema | head`
+        pass
+
+
+def refresh_schema(root: Path, pipeline: Pipeline) -> None:
+    """Rewrite .funnelctl/deal.schema.json where it exists and no longer matches the
+    schema stages.yaml gives (compared by content, written atomically), with a note
+    on stderr. Never fails: a folder that cannot be written is said in one line, and
+    validate goes on.
+
+    Building the schema takes pydantic (most of a second on a cold start), so the
+    check is skipped when nothing it depends on changed since the last one: the key
+    kept in the cache folder is funnelctl's code, stages.yaml and the file's own
+    bytes, so a file edited by hand or brought by a pull is looked at again."""
+    import hashlib
+
+    from funnelctl.cli.common import err_console
+    from funnelctl.schema_export import SCHEMA_DIR, SCHEMA_FILE
+    from funnelctl.store import CACHE_DIR, atomic_write_bytes
+    from funnelctl.store.cache import cache_key
+    from funnelctl.store.files import FileRefused, read_file
+
+    path = root / SCHEMA_FILE
+    if not path.exists() and not path.is_symlink():
+        return  # no schema in this pipeline (init writes one; 'schema --write' too)
+
+    def note(message: str) -> None:
+        err_console().print(f"note: {SCHEMA_FILE} {message}", style="yellow",
+                            markup=False)
+
+    if (root / SCHEMA_DIR).is_symlink() or path.is_symlink():
+        note("is a symlink: not refreshed")
+        return
+    try:
+        old = read_file(root, SCHEMA_FILE)
+        key = f"{cache_key(root)}-{hashlib.blake2b(old, digest_size=16).hexdigest()}"
+    except (FileRefused, OSError):
+        old, key = None, None
+    key_file = root / CACHE_DIR / _SCHEMA_KEY
+    if key is not None and _file_bytes(key_file) == key.encode():
+        return
+    new = fitted_schema_bytes(pipeline)
+    if new != old:
+        try:
+            atomic_write_bytes(path, new)
+        except OSError as exc:
+            note(f"is out of date with stages.yaml and cannot be written ({exc.strerror}): "
+                 f"editors check deals against the old one")
+            return
+        note("refreshed from stages.yaml: commit it with stages.yaml")
+        key = f"{cache_key(root)}-{hashlib.blake2b(new, digest_size=16).hexdigest()}"
+    if key is not None:
+        try:  # best effort: without it the next validate builds the schema again
+            atomic_write_bytes(key_file, key.encode(), durable=False)
+        except OSError:
+            pass
