@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from funnelctl.gitio.since import forecast_block
@@ -186,6 +187,24 @@ def test_by_tag_branch_commit_and_date_once_the_week_is_committed(week, monkeypa
         assert mv["team"] == TEAM, ref
         assert [r["shifts"] for r in mv["reps"]] == [ANN, BOB], ref
     assert movement(week, "HEAD")["team"] == {}  # nothing changed since the commit
+
+
+def test_each_blob_is_parsed_once_and_the_cache_never_changes_the_answer(week) -> None:
+    first = movement(week, "HEAD")
+    cache = week.root / ".funnelctl-cache" / "since.msgpack"
+    key, entries = msgspec.msgpack.decode(cache.read_bytes())
+    # one entry per file at the revision that changed: 7 edited, 1 deleted, 1 renamed
+    assert sorted(k.split(" ", 1)[1] for k in entries) == [
+        f"deals/{d}.yaml" for d in ("adv", "cheap", "dropped", "gone", "handed", "late",
+                                    "moved", "reg", "signed")]
+    assert all(len(k.split(" ")[0]) == 40 for k in entries)  # the blob's id
+    written = cache.stat().st_ino
+    assert movement(week, "HEAD") == first
+    assert cache.stat().st_ino == written  # every blob was found: nothing to write
+    assert week.json("review", "--since-ref", "HEAD", cache=False)["movement"] == first
+    cache.write_bytes(b"\x93not a cache")
+    assert movement(week, "HEAD") == first
+    assert msgspec.msgpack.decode(cache.read_bytes())[1].keys() == entries.keys()
 
 
 def test_the_review_moves_are_listed_since_the_revisions_day(week) -> None:
@@ -382,18 +401,17 @@ def test_tag_stores_the_forecast_and_is_never_replaced(forecast_world) -> None:
                                                                 "review/2026-11-25"]
 
 
-def test_since_a_review_tag_the_forecast_against_what_was_signed(forecast_world,
-                                                                 monkeypatch) -> None:
+def test_since_a_review_tag_the_forecast_against_what_was_signed(forecast_world) -> None:
     w = forecast_world
-    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-11-24T09:00:00+00:00")  # the tag's day
-    assert w.run("review", "--tag").exit_code == 0
+    assert w.run("review", "--tag").exit_code == 0  # git dates the tag 2026-11-17
     later = dt.date(2026, 11, 26)
     for deal in ("n1", "l1"):
         res = w.run("win", deal, "--force", "--reason", "signed early", today=later)
         assert res.exit_code == 0, res.output
     commit_all(w.root, "two signed")
     out = w.json("review", "--since-ref", "review/2026-11-24", today=later)
-    # the moves are listed since the review the tag was made at, not its commit's day
+    # the moves are listed since the review the tag holds, not since its commit's day
+    # nor the day git gave the tag
     assert out["since"] == "2026-11-24"
     mv = out["movement"]
     assert mv["date"] == "2026-11-24"

@@ -20,13 +20,15 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from funnelctl.analysis.currency import converted, is_left_out
-from funnelctl.analysis.forecast import Forecast, forecast
 from funnelctl.analysis.targets import period_bounds
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
+
+if TYPE_CHECKING:  # imported by ``snapshot``: review --since-ref needs none of it
+    from funnelctl.analysis.forecast import Forecast
 
 # The kinds of movement, in the order a review lists them
 KINDS = ("won", "lost", "advanced", "regressed", "reopened", "new", "pushed", "cut", "owner",
@@ -309,6 +311,8 @@ class Snapshot:
 
 
 def snapshot(deals: list[Summary], p: Pipeline, today: dt.date, period: str) -> Snapshot:
+    from funnelctl.analysis.forecast import forecast
+
     return Snapshot(today, p.currency, forecast(deals, p, period, today), open_pipeline(deals, p))
 
 

@@ -21,13 +21,17 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from funnelctl.gitio import run
-from funnelctl.store.root import DEALS_DIR
+from funnelctl.store.cache import cache_key
+from funnelctl.store.root import CACHE_DIR, DEALS_DIR
 from funnelctl.store.walk import shown_name
+from funnelctl.store.write import atomic_write_bytes
+from funnelctl.summary import Summary
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
-    from funnelctl.summary import Summary
 
 FEATURE = "review --since-ref"
 # The lines around the machine-readable forecast in a review tag's message
@@ -41,7 +45,7 @@ class Then:
 
     ref: str  # as the user wrote it
     commit: str  # the full commit id it names
-    date: dt.date | None  # the day of the commit, or of the tag when the ref is one
+    date: dt.date | None  # the commit's day; a tag's; a review tag's review day
     changes: list[run.Change]
     deals: list[Summary] = field(default_factory=list)  # at the revision
     # path at the revision -> why it cannot be read there ("path:line at REF: message")
@@ -67,14 +71,12 @@ def revision(root: Path, ref: str) -> str:
         raise
 
 
-def since(root: Path, ref: str, commit: str, pipeline: Pipeline) -> Then:
+def since(root: Path, ref: str, commit: str, pipeline: Pipeline, use_cache: bool = True
+          ) -> Then:
     """The deal files changed between ``commit`` (which ``ref`` names) and the working
     tree, and their deals at it, read by the store's own parser from the bytes git
     gives (a blob over the pipeline's size limit is refused unread, as the loader
-    refuses such a file)."""
-    from funnelctl.store import read_deal
-    from funnelctl.summary import summarize
-
+    refuses such a file); a blob read before comes from the cache (``Parsed``)."""
     limit = pipeline.max_file_bytes
     changes = [c for c in run.changed_since(root, commit)
                if is_deal_path(c.path) or (c.old is not None and is_deal_path(c.old))]
@@ -99,29 +101,88 @@ def since(root: Path, ref: str, commit: str, pipeline: Pipeline) -> Then:
     out = run.git(root, "cat-file", "--batch",
                   input=("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")).stdout
     objects = parse_batch(out, len(lines))
-    kind, body = objects[0] or ("", b"")
+    kind, body, _ = objects[0] or ("", b"", "")
     then.date = header_date(body, b"committer ") if kind == "commit" else None
+    key = cache_key(root) if use_cache else ""
+    known = _read_parsed(root, key) if use_cache else {}
+    used: dict[str, Parsed] = {}
     for w, obj in zip(asked, objects[1:], strict=False):
         if obj is None or obj[0] != "blob":
             then.unreadable[w] = f"{w} at {ref}: not a file git can read"
-        elif len(obj[1]) > limit:
+            continue
+        if len(obj[1]) > limit:
             then.unreadable[w] = (f"{w} at {ref}: {len(obj[1]):,} bytes, over the limit of "
                                   f"{limit:,}: not read")
+            continue
+        blob = f"{obj[2]} {w}"
+        parsed = used[blob] = known.get(blob) or _parse(root, w, pipeline, obj[1])
+        if parsed.summary is not None:
+            then.deals.append(parsed.summary)
         else:
-            deal, problems = read_deal(root, w, pipeline, text=obj[1])
-            if deal is not None:
-                then.deals.append(summarize(deal, w, []))
-            else:
-                why = next((p for p in problems if p.fatal), None)
-                then.unreadable[w] = f"{w}:{why.line} at {ref}: {why.message}" if why \
-                    else f"{w} at {ref}: not a deal"
+            then.unreadable[w] = f"{w}:{parsed.line} at {ref}: {parsed.message}"
+    if use_cache and used.keys() != known.keys():
+        _write_parsed(root, key, used)
     if with_tag:
         obj = objects[-1]
         if obj is not None and obj[0] == "tag":
             then.tag_message = tag_message(obj[1])
-            # a tag made at a review names that day, which its commit may precede
-            then.date = header_date(obj[1], b"tagger ") or then.date
+            # a tag names the day it was made, which its commit may precede; a review
+            # tag the review's own day (--today), which its block holds
+            then.date = review_day(then.tag_message) or header_date(obj[1], b"tagger ") \
+                or then.date
     return then
+
+
+class Parsed(msgspec.Struct, array_like=True, gc=False):
+    """What the store's parser made of one blob at one path: the deal's summary, or
+    the line and message of why it is no deal. A blob's id names its bytes, so the
+    answer is kept (``.funnelctl-cache/since.msgpack``, plain data like the parse
+    cache) under the blob and the path, beside the cache's key (funnelctl's code,
+    Python, stages.yaml): the next review since the same revision parses nothing,
+    and needs no YAML parser at all."""
+
+    summary: Summary | None
+    line: int = 0
+    message: str = ""
+
+
+class ParsedCache(msgspec.Struct, array_like=True, gc=False):
+    key: str
+    entries: dict[str, Parsed]  # "<blob id> <path>" -> what it parsed to
+
+
+PARSED_FILE = "since.msgpack"
+
+
+def _parse(root: Path, rel: str, pipeline: Pipeline, text: bytes) -> Parsed:
+    from funnelctl.store import read_deal
+    from funnelctl.summary import summarize
+
+    deal, problems = read_deal(root, rel, pipeline, text=text)
+    if deal is not None:
+        return Parsed(summarize(deal, rel, []))
+    why = next((p for p in problems if p.fatal), None)
+    return Parsed(None, why.line, why.message) if why else Parsed(None, 1, "not a deal")
+
+
+def _read_parsed(root: Path, key: str) -> dict[str, Parsed]:
+    try:
+        data = (root / CACHE_DIR / PARSED_FILE).read_bytes()
+        cached = msgspec.msgpack.decode(data, type=ParsedCache)
+    except (OSError, msgspec.DecodeError, ValueError):  # missing, corrupt, foreign
+        return {}
+    return cached.entries if cached.key == key else {}
+
+
+def _write_parsed(root: Path, key: str, entries: dict[str, Parsed]) -> None:
+    """The blobs this run read, and no others: the file stays as small as a week's
+    changes."""
+    try:
+        (root / CACHE_DIR).mkdir(exist_ok=True)
+        atomic_write_bytes(root / CACHE_DIR / PARSED_FILE,
+                           msgspec.msgpack.encode(ParsedCache(key, entries)), durable=False)
+    except OSError:
+        pass  # a read-only checkout still works, only slower
 
 
 @dataclass
@@ -164,12 +225,12 @@ def _utf8(name: str) -> bool:
     return True
 
 
-def parse_batch(out: bytes, n: int) -> list[tuple[str, bytes] | None]:
+def parse_batch(out: bytes, n: int) -> list[tuple[str, bytes, str] | None]:
     """The ``n`` answers of ``git cat-file --batch``, in the order asked: (type,
-    contents) each, or None for a name git could not find. Each answer is a header
-    ``<id> <type> <size>`` and that many bytes, or ``<name> missing`` (or
-    ``ambiguous``)."""
-    found: list[tuple[str, bytes] | None] = []
+    contents, object id) each, or None for a name git could not find. Each answer
+    is a header ``<id> <type> <size>`` and that many bytes, or ``<name> missing``
+    (or ``ambiguous``)."""
+    found: list[tuple[str, bytes, str] | None] = []
     at = 0
     while len(found) < n and at < len(out):
         eol = out.find(b"\n", at)
@@ -180,7 +241,8 @@ def parse_batch(out: bytes, n: int) -> list[tuple[str, bytes] | None]:
         if len(header) == 3 and header[2].isdigit() and header[1] in (
                 b"blob", b"tree", b"commit", b"tag"):
             size = int(header[2])
-            found.append((header[1].decode("ascii"), out[at:at + size]))
+            found.append((header[1].decode("ascii"), out[at:at + size],
+                          header[0].decode("ascii", "replace")))
             at += size + 1  # the contents end with a line feed of their own
         else:
             found.append(None)
@@ -243,6 +305,15 @@ def forecast_block(message: str) -> dict | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def review_day(message: str) -> dt.date | None:
+    """The day of the review a review tag's message holds, if it is one."""
+    block = forecast_block(message)
+    try:
+        return dt.date.fromisoformat(block["date"]) if block else None
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def check_taggable(root: Path, name: str) -> None:
