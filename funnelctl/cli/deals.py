@@ -85,10 +85,9 @@ def new_cmd(
         did = deal_id
     else:  # a second deal of the same account and title is -2, not refused
         from funnelctl.ids import unique_id
-        from funnelctl.store import deal_files
+        from funnelctl.store.walk import deal_ids
 
-        files, _unread = deal_files(root)
-        did = unique_id(edits.slug(f"{account}-{title}"), (Path(rel).stem for rel, _ in files))
+        did = unique_id(edits.slug(f"{account}-{title}"), deal_ids(root))
     if not is_deal_id(did):
         fail(f"--id {did!r}: use letters, digits, '.', '_' and '-' only, "
              f"at most {DEAL_ID_MAX} characters", code=2)

@@ -110,32 +110,59 @@ def find_deal(root: Path, text: str,
     deals/**/ID.yaml, so ids cost one walk over the names (no stat, no parsing)."""
     from funnelctl.ids import NotFound, find_by_prefix_or_title
 
-    paths: dict[str, list[str]] = {}
-    for folder, dirs, names in os.walk(root / DEALS_DIR):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                paths.setdefault(name.rsplit(".", 1)[0], []).append(
-                    Path(folder, name).relative_to(root).as_posix())
+    paths = _named(root)
     not_found = StoreError(f"no deal {text!r} under {DEALS_DIR}/ "
                            f"(try 'funnelctl list' for the ids)")
     try:
-        try:
-            found = find_by_prefix_or_title(((i, None) for i in paths), text)
-        except LookupError:
-            if titles is None:
-                raise
-            found = find_by_prefix_or_title(titles(), text)
+        if text in paths:  # the id itself, nearly always: no search
+            found = text
+        else:
+            try:
+                found = find_by_prefix_or_title(((i, None) for i in paths), text)
+            except LookupError:
+                if titles is None:
+                    raise
+                found = find_by_prefix_or_title(titles(), text)
     except NotFound:
         raise not_found from None
     except LookupError as exc:  # ambiguous: the candidates are named
         raise StoreError(exc.args[0]) from None
-    matches = paths.get(found, [])
+    matches = [Path(folder, name).relative_to(root).as_posix()
+               for folder, name in paths.get(found, [])]
     if not matches:  # a title of a deal whose file is gone since
         raise not_found
     if len(matches) > 1:
         raise StoreError(f"deal id {found!r} is ambiguous: {', '.join(sorted(matches))}")
     return matches[0]
+
+
+def _named(root: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each deal file's stem (its id) -> the (folder, name) of the files that bear it:
+    one walk over the names, no stat. A path is made only for the few looked up (at
+    100,000 deals, making every path cost a write a second)."""
+    paths: dict[str, list[tuple[str, str]]] = {}
+    for folder, dirs, names in os.walk(root / DEALS_DIR):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if name.endswith(".yaml"):
+                stem = name[:-5]
+            elif name.endswith(".yml"):
+                stem = name[:-4]
+            else:
+                continue
+            entry = paths.get(stem)
+            if entry is None:
+                paths[stem] = [(folder, name)]
+            else:
+                entry.append((folder, name))
+    return paths
+
+
+def deal_ids(root: Path) -> set[str]:
+    """The ids the deal files' names give: what a new id must not repeat."""
+    return set(_named(root))
 
 
 def id_in_use(root: Path, deal_id: str) -> str | None:
