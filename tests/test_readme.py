@@ -62,6 +62,11 @@ def test_every_command_has_help_and_appears_in_readme() -> None:
         name = cmd.name
         assert cmd.callback.__doc__ and "Example:" in cmd.callback.__doc__, name
         assert f"funnelctl {name}" in text, f"README never shows funnelctl {name}"
+    for group in app.registered_groups:  # `contact add`, `contact set`
+        for cmd in group.typer_instance.registered_commands:
+            name = f"{group.name} {cmd.name}"
+            assert cmd.callback.__doc__ and "Example:" in cmd.callback.__doc__, name
+            assert f"$ funnelctl {name}" in text, f"README never shows funnelctl {name}"
 
 
 if __name__ == "__main__" and "--update" in sys.argv:
