@@ -11,9 +11,9 @@ PKG = Path(__file__).resolve().parent.parent / "funnelctl"
 # what each layer may import from funnelctl
 ALLOWED = {
     "analysis": {"funnelctl.pipeline", "funnelctl.model", "funnelctl.summary",
-                 "funnelctl.analysis", "funnelctl.checks"},
+                 "funnelctl.analysis", "funnelctl.checks", "funnelctl.i18n"},
     "render": {"funnelctl.pipeline", "funnelctl.summary", "funnelctl.analysis",
-               "funnelctl.render"},
+               "funnelctl.render", "funnelctl.i18n"},
     "pipeline.py": set(),
     "model.py": {"funnelctl.pipeline", "funnelctl.patterns"},
     "problems.py": set(),
