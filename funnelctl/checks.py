@@ -16,6 +16,12 @@ Three kinds, from the bottom up:
   listed in ``PIPELINE_CHECKS``: a pipeline that breaks one is refused.
 
 Each has its own test in tests/test_checks.py.
+
+Messages speak the active language (``funnelctl.i18n``). Where the English message
+names a stage, milestone, ladder or loss reason by its id (as the file writes it),
+another language names it by its label there (``i18n.label``), and an id the
+pipeline lacks as written; dates go through ``i18n.formats``. English is as it
+always was.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from funnelctl import i18n
+from funnelctl.i18n import _, nformat
+from funnelctl.i18n.formats import day
 from funnelctl.patterns import is_period
 
 if TYPE_CHECKING:  # the checks read either form of a deal
@@ -45,6 +54,43 @@ def _said_alike(about: str, text: str) -> Issue:
     return Issue(about, text, text)
 
 
+# -- how a message names the items of stages.yaml ---------------------------------------
+
+
+def _english() -> bool:
+    return i18n.current() == i18n.DEFAULT
+
+
+def _quoted(item_id: str, item: Any = None) -> str:
+    """An item where English quotes its id (``'offer'``): in another language its label
+    there (``“商务谈判”``); an id the pipeline lacks stays quoted as written."""
+    if item is None or _english():
+        return repr(item_id)
+    return f"“{i18n.label(item)}”"
+
+
+def _bare(item_id: str, item: Any = None) -> str:
+    """An item where English writes its id bare (``power``): in another language its
+    label there (``权力``)."""
+    if item is None or _english():
+        return item_id
+    return i18n.label(item)
+
+
+def _listed(items: Sequence[Any]) -> str:
+    """The choices a message lists: the ids in English (``lead, offer``); in another
+    language each id with its label there, as the commands list them (``lead
+    (线索确认)``)."""
+    ids = [x if isinstance(x, str) else x.id for x in items]
+    if _english():
+        return ", ".join(ids)
+    out = []
+    for i, x in zip(ids, items, strict=True):
+        shown = i18n.label(x)
+        out.append(i if shown == i else f"{i} ({shown})")
+    return ", ".join(out)
+
+
 # -- rules over values ------------------------------------------------------------
 
 
@@ -52,17 +98,18 @@ def stage_issues(stage_id: str, p: Pipeline) -> list[Issue]:
     """The stage exists (the won outcome counts as the stage after the last)."""
     if p.known_stage(stage_id):
         return []
-    return [Issue("stage",
-                  f"unknown stage {stage_id!r} (stages: {', '.join([*p.stage_ids, p.won.id])})",
+    text = _("unknown stage {stage!r} (stages: {stages})")
+    return [Issue("stage", text.format(stage=stage_id, stages=_listed([*p.stages, p.won])),
                   # a move names an open stage; the won outcome is reached by win
-                  f"unknown stage {stage_id!r} (stages: {', '.join(p.stage_ids)})")]
+                  text.format(stage=stage_id, stages=_listed(p.stages)))]
 
 
 def file_name_issues(deal_id: str, stem: str) -> list[Issue]:
     """A deal's id is its file's name without the extension: commands find it so."""
     if deal_id == stem:
         return []
-    return [_said_alike("id", f"id {deal_id!r} differs from the file name {stem!r}")]
+    return [_said_alike("id", _("id {id!r} differs from the file name {stem!r}").format(
+        id=deal_id, stem=stem))]
 
 
 def milestones_by_id(p: Pipeline) -> dict[str, Milestone]:
@@ -76,12 +123,16 @@ def milestone_issues(milestone_id: str, evidence: str,
     ``known`` is ``milestones_by_id(pipeline)``, built once per deal."""
     m = known.get(milestone_id)
     if m is None:
-        return [Issue("milestone", f"unknown milestone {milestone_id!r}",
-                      f"unknown milestone {milestone_id!r} (milestones: {', '.join(known)})")]
+        return [Issue("milestone",
+                      _("unknown milestone {milestone!r}").format(milestone=milestone_id),
+                      _("unknown milestone {milestone!r} (milestones: {milestones})").format(
+                          milestone=milestone_id, milestones=_listed(list(known.values()))))]
     if m.evidence == "required" and not evidence.strip():
-        return [Issue("evidence", f"milestone {milestone_id!r} needs evidence",
-                      f"milestone {milestone_id} needs --evidence: who said what, "
-                      f"which document")]
+        return [Issue("evidence",
+                      _("milestone {milestone} needs evidence").format(
+                          milestone=_quoted(milestone_id, m)),
+                      _("milestone {milestone} needs --evidence: who said what, "
+                        "which document").format(milestone=_bare(milestone_id, m)))]
     return []
 
 
@@ -89,20 +140,22 @@ def level_issues(ladder_id: str, level: int, p: Pipeline) -> list[Issue]:
     """A checkpoint level names a ladder of the pipeline and a level on it."""
     ladder = p.ladder(ladder_id)
     if ladder is None:
-        return [Issue("ladder", f"unknown ladder {ladder_id!r}",
-                      f"unknown ladder {ladder_id!r} "
-                      f"(ladders: {', '.join(x.id for x in p.ladders)})")]
+        return [Issue("ladder", _("unknown ladder {ladder!r}").format(ladder=ladder_id),
+                      _("unknown ladder {ladder!r} (ladders: {ladders})").format(
+                          ladder=ladder_id, ladders=_listed(p.ladders)))]
     if not 0 <= level <= ladder.top:
-        return [Issue("level", f"{ladder_id} level {level} does not exist (0..{ladder.top})",
-                      f"{ladder_id} has levels 0..{ladder.top}")]
+        name = _bare(ladder_id, ladder)
+        return [Issue("level", _("{ladder} level {level} does not exist (0..{top})").format(
+                          ladder=name, level=level, top=ladder.top),
+                      _("{ladder} has levels 0..{top}").format(ladder=name, top=ladder.top))]
     return []
 
 
 def action_kind_issues(kind: str, p: Pipeline) -> list[Issue]:
     if kind in p.kind_ids:
         return []
-    return [_said_alike("kind", f"unknown action kind {kind!r} "
-                                f"(kinds: {', '.join(p.kind_ids)})")]
+    return [_said_alike("kind", _("unknown action kind {kind!r} (kinds: {kinds})").format(
+        kind=kind, kinds=_listed(p.action_kinds)))]
 
 
 def loss_issues(reason_id: str, competitor: str | None, note: str | None,
@@ -110,15 +163,20 @@ def loss_issues(reason_id: str, competitor: str | None, note: str | None,
     """A loss reason exists and comes with the competitor and the note it asks for."""
     reason = p.loss_reason(reason_id)
     if reason is None:
-        known = ", ".join(r.id for r in p.lost.reasons)
-        return [_said_alike("reason", f"unknown loss reason {reason_id!r} (reasons: {known})")]
+        return [_said_alike("reason", _("unknown loss reason {reason!r} (reasons: "
+                                        "{reasons})").format(
+            reason=reason_id, reasons=_listed(p.lost.reasons)))]
     out: list[Issue] = []
+    quoted, bare = _quoted(reason.id, reason), _bare(reason.id, reason)
     if reason.competitor == "required" and not competitor:
-        out.append(Issue("competitor", f"loss reason {reason.id!r} needs the competitor",
-                         f"loss reason {reason.id} needs --competitor: who won it"))
+        out.append(Issue("competitor",
+                         _("loss reason {reason} needs the competitor").format(reason=quoted),
+                         _("loss reason {reason} needs --competitor: who won it").format(
+                             reason=bare)))
     if reason.note == "required" and not (note or "").strip():
-        out.append(Issue("note", f"loss reason {reason.id!r} needs a note",
-                         f"loss reason {reason.id} needs --note with the reason in words"))
+        out.append(Issue("note", _("loss reason {reason} needs a note").format(reason=quoted),
+                         _("loss reason {reason} needs --note with the reason in words").format(
+                             reason=bare)))
     return out
 
 
@@ -126,16 +184,22 @@ def move_date_issues(last_move: dt.date, date: dt.date) -> list[Issue]:
     """A stage move is not dated before the move it follows."""
     if date >= last_move:
         return []
-    return [Issue("date", f"history goes back in time: {date} after {last_move}",
-                  f"today ({date}) is before the deal's last move ({last_move})")]
+    return [Issue("date", _("history goes back in time: {date} after {last}").format(
+                      date=day(date), last=day(last_move)),
+                  _before_last_move(date, last_move))]
+
+
+def _before_last_move(date: dt.date, last_move: dt.date) -> str:
+    return _("today ({date}) is before the deal's last move ({last})").format(
+        date=day(date), last=day(last_move))
 
 
 def outcome_date_issues(last_move: dt.date, date: dt.date) -> list[Issue]:
     """A deal is won or lost no earlier than its last stage move."""
     if date >= last_move:
         return []
-    return [Issue("date", "the outcome is dated before the last stage move",
-                  f"today ({date}) is before the deal's last move ({last_move})")]
+    return [Issue("date", _("the outcome is dated before the last stage move"),
+                  _before_last_move(date, last_move))]
 
 
 class Requirement(NamedTuple):
@@ -171,16 +235,22 @@ def entry_requirements(stage: Stage, levels: Mapping[str, int],
 
 
 def requirement_issues(stage: Stage, levels: Mapping[str, int],
-                       waived: Collection[str]) -> list[Issue]:
+                       waived: Collection[str], p: Pipeline | None = None) -> list[Issue]:
     """The entry requirements of ``stage`` that are neither met nor waived; ``about``
-    is the key a forced move waives."""
+    is the key a forced move waives. ``p`` gives the ladders' labels to the messages
+    of another language than English."""
     out: list[Issue] = []
     for r in entry_requirements(stage, levels, waived):
         if not r.met and not r.waived:
-            out.append(Issue(r.key, f"stage {stage.id!r} needs {r.ladder} >= {r.needs}, "
-                                    f"the deal has {r.ladder} {r.has}",
-                             f"requirement {r.key}: {r.ladder} is {r.has}, "
-                             f"{stage.id} needs {r.needs}"))
+            ladder = _bare(r.ladder, p.ladder(r.ladder) if p is not None else None)
+            out.append(Issue(
+                r.key,
+                _("stage {stage} needs {ladder} >= {needs}, the deal has {ladder} "
+                  "{has}").format(stage=_quoted(stage.id, stage), ladder=ladder, needs=r.needs,
+                                  has=r.has),
+                _("requirement {key}: {ladder} is {has}, {stage} needs {needs}").format(
+                    key=r.key, ladder=ladder, has=r.has, stage=_bare(stage.id, stage),
+                    needs=r.needs)))
     return out
 
 
@@ -192,9 +262,13 @@ def milestone_gaps(stages: Sequence[Stage], ticked: Collection[str],
     for stage in stages:
         for m in stage.milestones:
             if m.id not in ticked and m.id not in waived:
-                out.append(Issue(m.id, f"milestone {m.id!r} of stage {stage.id!r} is not "
-                                       f"ticked, but the deal has passed that stage",
-                                 f"milestone {m.id} ({stage.id}): {m.label}"))
+                out.append(Issue(
+                    m.id,
+                    _("milestone {milestone} of stage {stage} is not ticked, but the deal "
+                      "has passed that stage").format(milestone=_quoted(m.id, m),
+                                                      stage=_quoted(stage.id, stage)),
+                    _("milestone {milestone} ({stage}): {label}").format(
+                        milestone=m.id, stage=_bare(stage.id, stage), label=i18n.label(m))))
     return out
 
 
@@ -204,25 +278,27 @@ def milestone_gaps(stages: Sequence[Stage], ticked: Collection[str],
 def level_evidence_issues(evidence: str) -> list[Issue]:
     """A new checkpoint level says what shows it (older files may not)."""
     return [] if evidence.strip() else [
-        _said_alike("evidence", "a checkpoint level needs --evidence")]
+        _said_alike("evidence", _("a checkpoint level needs --evidence"))]
 
 
 def action_goal_issues(goal: str) -> list[Issue]:
     return [] if goal.strip() else [
-        _said_alike("goal", "an action needs --goal: what it set out to achieve")]
+        _said_alike("goal", _("an action needs --goal: what it set out to achieve"))]
 
 
 def next_step_issues(date: dt.date, today: dt.date) -> list[Issue]:
     return [] if date >= today else [
-        _said_alike("next", f"the next step's date {date} is in the past")]
+        _said_alike("next", _("the next step's date {date} is in the past").format(
+            date=day(date)))]
 
 
 def snooze_issues(until: dt.date, reason: str, today: dt.date) -> list[Issue]:
     if until <= today:
-        return [_said_alike("until", f"--until {until} is not after today ({today})")]
+        return [_said_alike("until", _("--until {until} is not after today ({today})").format(
+            until=day(until), today=day(today)))]
     if not reason.strip():
-        return [_said_alike("reason", "a snooze needs --reason: the known wait "
-                                      "(budget cycle, tender date)")]
+        return [_said_alike("reason", _("a snooze needs --reason: the known wait "
+                                        "(budget cycle, tender date)"))]
     return []
 
 
@@ -255,24 +331,36 @@ def check_history(deal: Deal, p: Pipeline) -> list[Finding]:
     history = deal.history
     for n, h in enumerate(history):
         if not p.known_stage(h.stage):
-            out.append((("history", n, "stage"), f"history names unknown stage {h.stage!r}"))
+            out.append((("history", n, "stage"), _("history names unknown stage "
+                                                   "{stage!r}").format(stage=h.stage)))
         if n:
             for i in move_date_issues(history[n - 1].date, h.date):
                 out.append((("history", n, "date"), i.message))
     if history and history[-1].stage != deal.stage:
-        out.append((("history",), f"history ends at {history[-1].stage!r} "
-                                  f"but the deal is at {deal.stage!r}"))
+        out.append((("history",), _("history ends at {last} but the deal is at {stage}").format(
+            last=_quoted(history[-1].stage, _stage_item(p, history[-1].stage)),
+            stage=_quoted(deal.stage, _stage_item(p, deal.stage)))))
     if history and history[0].date < deal.created:
         out.append((("history", 0, "date"),
-                    f"history starts {history[0].date}, before the deal was created "
-                    f"({deal.created})"))
+                    _("history starts {date}, before the deal was created ({created})").format(
+                        date=day(history[0].date), created=day(deal.created))))
     return out
+
+
+def _stage_item(p: Pipeline, stage_id: str) -> Any:
+    """The stage or outcome of that id, for its label; None when there is none."""
+    if stage_id == p.won.id:
+        return p.won
+    if stage_id == p.lost.id:
+        return p.lost
+    return p.stage(stage_id)
 
 
 def check_close_date(deal: Deal, p: Pipeline) -> list[Finding]:
     if deal.close is not None and deal.close < deal.created:
-        return [(("close",), f"close {deal.close} is before the deal was created "
-                             f"({deal.created})")]
+        return [(("close",), _("close {close} is before the deal was created "
+                               "({created})").format(close=day(deal.close),
+                                                     created=day(deal.created)))]
     return []
 
 
@@ -280,11 +368,16 @@ def dated_after_today(history: Sequence[tuple[str, dt.date, bool]],
                       outcome: dt.date | None, today: dt.date) -> list[Finding]:
     """Moves and outcomes cannot have happened yet. Depends on the day, so it is not
     among CHECKS (whose findings are cached with the deal): validate runs it."""
-    out: list[Finding] = [(("history", n, "date"), f"history date {move[1]} is after today "
-                                                   f"({today})")
-                          for n, move in enumerate(history) if move[1] > today]
+    out: list[Finding] = []
+    for n, move in enumerate(history):
+        if move[1] > today:
+            out.append((("history", n, "date"),
+                        _("history date {date} is after today ({today})").format(
+                            date=day(move[1]), today=day(today))))
     if outcome is not None and outcome > today:
-        out.append((("outcome", "date"), f"outcome date {outcome} is after today ({today})"))
+        out.append((("outcome", "date"), _("outcome date {date} is after today "
+                                           "({today})").format(date=day(outcome),
+                                                               today=day(today))))
     return out
 
 
@@ -324,7 +417,7 @@ def check_requirements(deal: Deal, p: Pipeline) -> list[Finding]:
     if stage is None or not stage.requires:
         return []
     out: list[Finding] = []
-    for i in requirement_issues(stage, level_values(deal), waived_items(deal)):
+    for i in requirement_issues(stage, level_values(deal), waived_items(deal), p):
         out.append((("stage",), i.message))
     return out
 
@@ -334,23 +427,24 @@ def check_status(deal: Deal, p: Pipeline) -> list[Finding]:
     o = deal.outcome
     if deal.status == "won":
         if deal.stage != p.won.id:
-            out.append((("status",), f"a won deal must be at stage {p.won.id!r}"))
+            out.append((("status",), _("a won deal must be at stage {stage}").format(
+                stage=_quoted(p.won.id, p.won))))
         if o is None:
-            out.append((("status",), "a won deal needs outcome.date"))
+            out.append((("status",), _("a won deal needs outcome.date")))
     elif deal.status == "lost":
         if o is None:
-            out.append((("status",), "a lost deal needs outcome.date and outcome.reason"))
+            out.append((("status",), _("a lost deal needs outcome.date and outcome.reason")))
         elif not o.reason:
-            out.append((("outcome",), "a lost deal needs outcome.reason"))
+            out.append((("outcome",), _("a lost deal needs outcome.reason")))
         else:
             for i in loss_issues(o.reason, o.competitor, o.note, p):
                 out.append((("outcome", "reason") if i.about == "reason" else ("outcome",),
                             i.message))
     else:
         if deal.stage == p.won.id:
-            out.append((("status",), "the deal is at the won stage but its status is open"))
+            out.append((("status",), _("the deal is at the won stage but its status is open")))
         if o is not None:
-            out.append((("outcome",), "an open deal has an outcome"))
+            out.append((("outcome",), _("an open deal has an outcome")))
     if o is not None and deal.history:
         for i in outcome_date_issues(deal.history[-1].date, o.date):
             out.append((("outcome", "date"), i.message))
@@ -365,16 +459,20 @@ def check_actions(deal: Deal, p: Pipeline) -> list[Finding]:
     return out
 
 
-def decision_maker_power_issues(met: Sequence[str], power: int | None) -> list[Issue]:
+def decision_maker_power_issues(met: Sequence[str], power: int | None,
+                                ladder: Any = None) -> list[Issue]:
     """A decision maker we have met (``met``: their names) while the power ladder says
     he does not know we are in the project (level 0): one of the two is wrong. A
-    power never scored says nothing."""
+    power never scored says nothing. ``ladder`` (the power ladder) gives its label to
+    the message of another language than English."""
     if power != 0 or not met:
         return []
-    who = (f"decision maker {met[0]} is" if len(met) == 1
-           else f"decision makers {', '.join(met)} are")
-    return [_said_alike("power", f"{who} marked met, but power is 0 (the decision maker "
-                                 "does not know we are in): raise power or correct the contact")]
+    return [_said_alike("power", nformat(
+        "decision maker {who} is marked met, but {power} is 0 (the decision maker does not "
+        "know we are in): raise {power} or correct the contact",
+        "decision makers {who} are marked met, but {power} is 0 (the decision maker does "
+        "not know we are in): raise {power} or correct the contact",
+        len(met), who=", ".join(met), power=_bare("power", ladder)))]
 
 
 def check_decision_maker_power(deal: Deal, p: Pipeline) -> list[Finding]:
@@ -388,7 +486,7 @@ def check_decision_maker_power(deal: Deal, p: Pipeline) -> list[Finding]:
         if c.decision_maker and (c.met is not None or c.last_met is not None):
             met.append(c.name)
     out: list[Finding] = []
-    for i in decision_maker_power_issues(met, lv.level):
+    for i in decision_maker_power_issues(met, lv.level, p.ladder("power")):
         out.append((("levels", "power"), i.message))
     return out
 
@@ -399,7 +497,8 @@ def check_currency(deal: Deal, p: Pipeline) -> list[Finding]:
     cur = deal.currency
     if cur is None or cur == p.currency or p.currencies.get(cur):
         return []
-    return [(("currency",), f"currency {cur} has no rate in stages.yaml")]
+    return [(("currency",), _("currency {currency} has no rate in stages.yaml").format(
+        currency=cur))]
 
 
 CHECKS: list[Callable[[Deal, Pipeline], list[Finding]]] = [
@@ -436,13 +535,13 @@ def missing_to_enter(deal: Deal, p: Pipeline, target: str) -> list[tuple[str, st
                             waived)
     tstage = p.stage(target)
     if tstage is not None:
-        issues += requirement_issues(tstage, level_values(deal), waived)
+        issues += requirement_issues(tstage, level_values(deal), waived, p)
     elif target == p.won.id:
         # a signature reads the whole deal again: the requirements of its stage and of
         # every later one, whatever was waived on the way in (power that dropped, or
         # was never there, keeps a deal from being won unless forced)
         for stage in p.stages[p.index(deal.stage):]:
-            issues += requirement_issues(stage, level_values(deal), ())
+            issues += requirement_issues(stage, level_values(deal), (), p)
     return [(i.about, i.refusal) for i in issues]
 
 
@@ -452,9 +551,9 @@ def missing_to_enter(deal: Deal, p: Pipeline, target: str) -> list[tuple[str, st
 def check_not_empty(p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     if not p.stages:
-        out.append((("stages",), "at least one stage is needed"))
+        out.append((("stages",), _("at least one stage is needed")))
     if not p.action_kinds:
-        out.append((("action_kinds",), "at least one action kind is needed"))
+        out.append((("action_kinds",), _("at least one action kind is needed")))
     return out
 
 
@@ -463,9 +562,11 @@ def check_stage_ids(p: Pipeline) -> list[Finding]:
     ids = p.stage_ids
     for i, stage in enumerate(p.stages):
         if stage.id in ids[:i]:
-            out.append((("stages", i, "id"), f"stage id {stage.id!r} appears twice"))
+            out.append((("stages", i, "id"), _("stage id {id!r} appears twice").format(
+                id=stage.id)))
         if stage.id in (p.won.id, p.lost.id):
-            out.append((("stages", i, "id"), f"stage id {stage.id!r} is also an outcome id"))
+            out.append((("stages", i, "id"), _("stage id {id!r} is also an outcome id").format(
+                id=stage.id)))
     return out
 
 
@@ -474,10 +575,12 @@ def check_stage_numbers(p: Pipeline) -> list[Finding]:
     for i, stage in enumerate(p.stages):
         for name in ("probability", "conversion"):
             if not 0 <= getattr(stage, name) <= 1:
-                out.append((("stages", i, name), f"{name} must be between 0 and 1, "
-                                                 f"not {getattr(stage, name)}"))
+                out.append((("stages", i, name), _("{key} must be between 0 and 1, "
+                                                   "not {value}").format(
+                    key=name, value=getattr(stage, name))))
         if stage.stall_days <= 0:
-            out.append((("stages", i, "stall_days"), "stall_days must be more than 0"))
+            out.append((("stages", i, "stall_days"), _("{key} must be more than 0").format(
+                key="stall_days")))
     return out
 
 
@@ -488,7 +591,8 @@ def check_milestone_ids(p: Pipeline) -> list[Finding]:
         for j, m in enumerate(stage.milestones):
             if m.id in seen:
                 out.append((("stages", i, "milestones", j, "id"),
-                            f"milestone {m.id!r} appears twice in stage {stage.id!r}"))
+                            _("milestone {id!r} appears twice in stage {stage!r}").format(
+                                id=m.id, stage=stage.id)))
             seen.add(m.id)
     return out
 
@@ -497,27 +601,26 @@ def check_action_kinds(p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     for i, kind in enumerate(p.kind_ids):
         if kind in p.kind_ids[:i]:
-            out.append((("action_kinds", i), f"action kind {kind!r} appears twice"))
+            out.append((("action_kinds", i), _("action kind {id!r} appears twice").format(
+                id=kind)))
     return out
 
 
 def check_lang(p: Pipeline) -> list[Finding]:
-    from funnelctl.i18n import choices, normalize
-
-    if p.lang is not None and normalize(p.lang) is None:
-        return [(("lang",), f"lang {p.lang!r}: not a language funnelctl speaks "
-                            f"({choices()})")]
+    if p.lang is not None and i18n.normalize(p.lang) is None:
+        return [(("lang",), _("lang {value!r}: not a language funnelctl speaks "
+                              "({choices})").format(value=p.lang, choices=i18n.choices()))]
     return []
 
 
 def check_forecast_settings(p: Pipeline) -> list[Finding]:
-    return [(("forecast", n), f"forecast.{n} must be 0 or more")
+    return [(("forecast", n), _("{key} must be 0 or more").format(key=f"forecast.{n}"))
             for n in ("min_closed", "prior_weight") if getattr(p.forecast, n) < 0]
 
 
 def check_outcome_ids(p: Pipeline) -> list[Finding]:
     if p.won.id == p.lost.id:
-        return [(("lost", "id"), "won and lost need different ids")]
+        return [(("lost", "id"), _("won and lost need different ids"))]
     return []
 
 
@@ -526,9 +629,11 @@ def check_ladders(p: Pipeline) -> list[Finding]:
     ids = [lad.id for lad in p.ladders]
     for i, ladder in enumerate(p.ladders):
         if ladder.id in ids[:i]:
-            out.append((("ladders", i, "id"), f"ladder id {ladder.id!r} appears twice"))
+            out.append((("ladders", i, "id"), _("ladder id {id!r} appears twice").format(
+                id=ladder.id)))
         if len(ladder.levels) < 2:
-            out.append((("ladders", i, "levels"), f"ladder {ladder.id!r} needs 2 levels or more"))
+            out.append((("ladders", i, "levels"), _("ladder {id!r} needs 2 levels or "
+                                                    "more").format(id=ladder.id)))
     return out
 
 
@@ -540,28 +645,31 @@ def check_stage_requirements(p: Pipeline) -> list[Finding]:
         for lid, level in stage.requires.items():
             loc = ("stages", i, "requires", lid)
             if lid not in ladders:
-                out.append((loc, f"stage {stage.id!r} requires ladder {lid!r}, "
-                                 f"which is not defined (ladders: {', '.join(ladders)})"))
+                out.append((loc, _("stage {stage!r} requires ladder {ladder!r}, which is not "
+                                   "defined (ladders: {ladders})").format(
+                    stage=stage.id, ladder=lid, ladders=", ".join(ladders))))
             elif not 0 <= level <= ladders[lid].top:
-                out.append((loc, f"stage {stage.id!r} requires {lid} >= {level}, "
-                                 f"but that ladder has levels 0..{ladders[lid].top}"))
+                out.append((loc, _("stage {stage!r} requires {ladder} >= {level}, but that "
+                                   "ladder has levels 0..{top}").format(
+                    stage=stage.id, ladder=lid, level=level, top=ladders[lid].top)))
     return out
 
 
 def check_loss_reasons(p: Pipeline) -> list[Finding]:
     ids = [r.id for r in p.lost.reasons]
-    return [(("lost", "reasons", i, "id"), f"loss reason {rid!r} appears twice")
+    return [(("lost", "reasons", i, "id"), _("loss reason {id!r} appears twice").format(id=rid))
             for i, rid in enumerate(ids) if rid in ids[:i]]
 
 
 def check_max_file_bytes(p: Pipeline) -> list[Finding]:
     if p.max_file_bytes <= 0:
-        return [(("max_file_bytes",), "max_file_bytes must be more than 0")]
+        return [(("max_file_bytes",), _("{key} must be more than 0").format(
+            key="max_file_bytes"))]
     return []
 
 
 def check_rules(p: Pipeline) -> list[Finding]:
-    return [(("rules", name), f"{name} must be more than 0")
+    return [(("rules", name), _("{key} must be more than 0").format(key=name))
             for name in ("follow_up_days", "judge_days", "repeat_actions")
             if getattr(p.rules, name) <= 0]
 
@@ -570,11 +678,12 @@ def check_targets(p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     for i, t in enumerate(p.targets):
         if not is_period(t.period):
-            out.append((("targets", i, "period"), f"period {t.period!r}: expected YYYY-MM"))
+            out.append((("targets", i, "period"), _("period {value!r}: expected "
+                                                    "YYYY-MM").format(value=t.period)))
         if t.deals is None and t.amount is None:
-            out.append((("targets", i), "a target needs deals or amount"))
+            out.append((("targets", i), _("a target needs deals or amount")))
         if (t.deals or 0) < 0 or (t.amount or 0) < 0:
-            out.append((("targets", i), "a target cannot be negative"))
+            out.append((("targets", i), _("a target cannot be negative")))
     return out
 
 
@@ -582,8 +691,9 @@ def check_reporting_currency(p: Pipeline) -> list[Finding]:
     """The reporting currency has no rate of its own: it is what the others become."""
     if p.currency not in p.currencies:
         return []
-    return [(("currencies", p.currency), f"currency {p.currency} is the reporting currency "
-                                          f"(currency: {p.currency}): it needs no rate")]
+    return [(("currencies", p.currency), _("currency {currency} is the reporting currency "
+                                           "(currency: {currency}): it needs no rate").format(
+        currency=p.currency))]
 
 
 def check_currency_rates(p: Pipeline) -> list[Finding]:
@@ -592,21 +702,25 @@ def check_currency_rates(p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     for code, rates in p.currencies.items():
         if not rates:
-            out.append((("currencies", code), f"currency {code} needs a rate"))
+            out.append((("currencies", code), _("currency {currency} needs a rate").format(
+                currency=code)))
         for i, r in enumerate(rates):
             if r.rate <= 0:
                 out.append((("currencies", code, i, "rate"),
-                            f"currency {code}: a rate must be more than 0, not {r.rate}"))
+                            _("currency {currency}: a rate must be more than 0, "
+                              "not {rate}").format(currency=code, rate=r.rate)))
             if not i:
                 continue
             prev = rates[i - 1].from_
             if r.from_ is None:
                 out.append((("currencies", code, i),
-                            f"currency {code}: only the first rate may leave out 'from'"))
+                            _("currency {currency}: only the first rate may leave out "
+                              "'from'").format(currency=code)))
             elif prev is not None and r.from_ <= prev:
                 out.append((("currencies", code, i, "from"),
-                            f"currency {code}: rates go in date order, {r.from_} is not "
-                            f"after {prev}"))
+                            _("currency {currency}: rates go in date order, {date} is not "
+                              "after {previous}").format(currency=code, date=day(r.from_),
+                                                         previous=day(prev))))
     return out
 
 

@@ -23,7 +23,7 @@ ALLOWED = {
     "gitio": {"funnelctl.gitio", "funnelctl.store", "funnelctl.model", "funnelctl.pipeline",
               "funnelctl.summary", "funnelctl.readmodel", "funnelctl.yamlio",
               "funnelctl.problems", "funnelctl.checks", "funnelctl.edits",
-              "funnelctl.patterns"},
+              "funnelctl.patterns", "funnelctl.i18n"},
     "checks.py": {"funnelctl.model", "funnelctl.readmodel", "funnelctl.pipeline",
                   "funnelctl.patterns", "funnelctl.i18n"},
 }

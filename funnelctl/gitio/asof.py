@@ -28,7 +28,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from funnelctl.gitio import run
+from funnelctl import i18n
+from funnelctl.gitio import over_limit, run
+from funnelctl.i18n import _
 from funnelctl.store.root import CACHE_DIR, DEALS_DIR
 from funnelctl.summary import Summary
 
@@ -180,13 +182,15 @@ CACHE_FILE = "asof.msgpack"
 
 
 def _cache_key(limit: int) -> str:
-    """funnelctl's code, the Python version and the largest deal file stages.yaml
-    admits: what parsing a blob's bytes depends on."""
+    """funnelctl's code, the Python version, the largest deal file stages.yaml admits
+    and the language the messages of the files that are no deal are in: what parsing a
+    blob's bytes depends on."""
     import sys
 
     from funnelctl.store.cache import code_hash
 
-    return f"{code_hash()}-{sys.version_info[0]}.{sys.version_info[1]}-{limit}"
+    return (f"{code_hash()}-{sys.version_info[0]}.{sys.version_info[1]}-{limit}"
+            f"-{i18n.current()}")
 
 
 def _read_cache(root: Path, limit: int) -> dict[str, Summary | str]:
@@ -223,7 +227,7 @@ def deals_as_of(root: Path, pipeline: Pipeline, days: list[dt.date],
     at = files_at(commits, days)
     limit = pipeline.max_file_bytes
     cached = _read_cache(root, limit) if use_cache else {}
-    wanted = {f"{b} {rel}": (rel, b) for _, files in at.values() for rel, b in files.items()}
+    wanted = {f"{b} {rel}": (rel, b) for _commit, files in at.values() for rel, b in files.items()}
     blobs = sorted({b for name, (_, b) in wanted.items() if name not in cached})
     if blobs:
         out = run.git(root, "cat-file", "--batch",
@@ -237,13 +241,13 @@ def deals_as_of(root: Path, pipeline: Pipeline, days: list[dt.date],
         if got is None:
             text = data.get(blob)
             if text is None:
-                got = "not a file git can read"
+                got = _("not a file git can read")
             elif len(text) > limit:
-                got = f"{len(text):,} bytes, over the limit of {limit:,}"
+                got = over_limit(len(text), limit)
             else:
                 deal, problems = read_deal(root, rel, pipeline, text=text)
                 got = summarize(deal, rel, []) if deal is not None else \
-                    (problems[0].message if problems else "not a deal")
+                    (problems[0].message if problems else _("not a deal"))
         parsed[name] = got
     if use_cache and blobs:
         _write_cache(root, limit, parsed)

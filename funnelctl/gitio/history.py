@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from funnelctl.gitio import run
+from funnelctl.gitio import over_limit, run
+from funnelctl.i18n import _
 from funnelctl.store.files import FileRefused, read_file
 from funnelctl.store.read import read_deal
-from funnelctl.store.root import DEALS_DIR
+from funnelctl.store.root import DEALS_DIR, os_reason
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
@@ -129,12 +130,14 @@ def parse_version(root: Path, rel: str, pipeline: Pipeline, raw: bytes
                   ) -> tuple[DealState | None, str | None]:
     """One version's bytes as a deal state, or None and why it is not one."""
     if len(raw) > pipeline.max_file_bytes:
-        return None, f"{len(raw):,} bytes, over the limit of {pipeline.max_file_bytes:,}"
+        return None, over_limit(len(raw), pipeline.max_file_bytes)
     deal, problems = read_deal(root, rel, pipeline, raw)
     if deal is None:
         first = problems[0] if problems else None
-        return None, f"line {first.line}: {first.message}" if first else "not a deal"
+        return None, _("line {line}: {message}").format(
+            line=first.line, message=first.message) if first else _("not a deal")
     return state_of(deal, pipeline.currency), None
+
 
 
 # -- pure: what changed between two versions ----------------------------------------
@@ -432,10 +435,10 @@ class _Versions:
         if not mode.strip("0"):
             return None, None
         if mode not in _REGULAR:
-            return None, f"not a regular file (mode {mode})"
+            return None, _("not a regular file (mode {mode})").format(mode=mode)
         if blob not in self.parsed:
             raw = self.data.get(blob)
-            self.parsed[blob] = ((None, "not in the repository") if raw is None
+            self.parsed[blob] = ((None, _("not in the repository")) if raw is None
                                  else parse_version(self.root, rel, self.pipeline, raw))
         return self.parsed[blob]
 
@@ -487,7 +490,8 @@ def read_timeline(root: Path, rel: str, pipeline: Pipeline, top: Path | None = N
     elif not _has_head(root):
         out = b""  # no commit yet: the working tree is all there is
     else:
-        raise run.GitError(f"git log failed: {run.first_line(proc.stderr)}")
+        raise run.GitError(_("git {command} failed: {message}").format(
+            command="log", message=run.first_line(proc.stderr)))
     commits = [c for c in reversed(parse_log(out)) if c.files]
     data, head = fetch_blobs(root, [c.files[0] for c in commits], head_of=rel)
     versions = _Versions(root, pipeline, data)
@@ -523,7 +527,7 @@ def read_timeline(root: Path, rel: str, pipeline: Pipeline, top: Path | None = N
     except FileNotFoundError:
         disk, disk_problem = None, None
     except OSError as exc:
-        disk, disk_problem = b"", f"cannot read: {exc.strerror}"
+        disk, disk_problem = b"", _("cannot read: {reason}").format(reason=os_reason(exc))
     if disk is not None and disk != head:
         after, problem = (None, disk_problem) if disk_problem else \
             parse_version(root, rel, pipeline, disk)
@@ -588,7 +592,7 @@ def read_commits(root: Path, pipeline: Pipeline, rev_range: str | None,
         args += ["HEAD"]
     else:
         if rev_range.startswith("-"):
-            raise RangeError(f"{rev_range!r}: not a revision range")
+            raise RangeError(_("{range!r}: not a revision range").format(range=rev_range))
         args += ["--end-of-options", rev_range]
     proc = run.git(root, *args, "--", DEALS_DIR, check=False, env=LITERAL)
     if proc.returncode != 0:
@@ -599,7 +603,7 @@ def read_commits(root: Path, pipeline: Pipeline, rev_range: str | None,
     logged = list(reversed(parse_log(proc.stdout)))
     wanted = [(c, f) for c in logged for f in c.files if _is_deal(f.path.removeprefix(prefix))
               or _is_deal(f.old_path.removeprefix(prefix))]
-    versions = _Versions(root, pipeline, fetch_blobs(root, [f for _, f in wanted])[0])
+    versions = _Versions(root, pipeline, fetch_blobs(root, [f for _c, f in wanted])[0])
     by_commit: dict[str, list[FileChange]] = {}
     for c, f in wanted:
         path = f.path.removeprefix(prefix)

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from funnelctl.i18n import _
 from funnelctl.store.root import StoreError
 
 
@@ -33,10 +34,17 @@ def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True,
         proc = subprocess.run(["git", *_CONFIG, *args], cwd=cwd, input=input,
                               capture_output=True, env=full_env)
     except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH)") from None
+        raise GitError(_("git is not installed (or not on PATH)")) from None
     if check and proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {first_line(proc.stderr or proc.stdout)}")
+        raise GitError(failed(args[0], proc))
     return proc
+
+
+def failed(command: str, proc: subprocess.CompletedProcess[bytes]) -> str:
+    """``git COMMAND failed: git's own first line of complaint`` (git's words are
+    git's: it runs in the C locale, so that funnelctl can read them)."""
+    return _("git {command} failed: {message}").format(
+        command=command, message=first_line(proc.stderr or proc.stdout))
 
 
 def first_line(data: bytes) -> str:
@@ -45,7 +53,7 @@ def first_line(data: bytes) -> str:
         if line.startswith(("hint:", "warning:")) or not line:
             continue
         return line.removeprefix("fatal: ").removeprefix("error: ")
-    return "(no message)"
+    return _("(no message)")
 
 
 def toplevel(path: Path) -> Path | None:
@@ -60,8 +68,9 @@ def require_repo(root: Path, what: str) -> Path:
     """The repository's top level, or a one-line GitError naming the feature."""
     top = toplevel(root)
     if top is None:
-        raise GitError(f"{what} needs a git repository: {root} is not in one "
-                       f"(run 'git init' there, or 'funnelctl init')")
+        raise GitError(_("{what} needs a git repository: {root} is not in one "
+                         "(run 'git init' there, or 'funnelctl init')").format(
+            what=what, root=root))
     return top
 
 
@@ -69,11 +78,11 @@ def resolve(root: Path, rev: str) -> str:
     """A revision (tag, branch, commit, ``@{2026-11-17}``) as a full commit id; a
     GitError when git does not know it."""
     if rev.startswith("-"):
-        raise GitError(f"{rev}: not a revision")
+        raise GitError(_("{rev}: not a revision").format(rev=rev))
     proc = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
                check=False)
     if proc.returncode != 0:
-        raise GitError(f"{rev}: no such revision in this repository")
+        raise GitError(_("{rev}: no such revision in this repository").format(rev=rev))
     return proc.stdout.decode("ascii").strip()
 
 
@@ -148,8 +157,7 @@ def commit_paths(root: Path, rels: list[str], subject: str, body: str = "") -> s
             time.sleep(0.1)
             continue
         if "Please tell me who you are" in said or "identity unknown" in said:
-            raise GitError("git does not know who you are: set git config user.name and "
-                           "user.email")
-        raise GitError(f"git {'add' if add.returncode else 'commit'} failed: "
-                       f"{first_line(proc.stderr or proc.stdout)}")
+            raise GitError(_("git does not know who you are: set git config user.name and "
+                             "user.email"))
+        raise GitError(failed("add" if add.returncode else "commit", proc))
     return git(root, "rev-parse", "HEAD").stdout.decode("ascii").strip()

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from funnelctl import i18n
 from funnelctl.gitio import run
+from funnelctl.i18n import _
 from funnelctl.store.cache import cache_key
 from funnelctl.store.root import CACHE_DIR, DEALS_DIR
 from funnelctl.store.walk import shown_name
@@ -89,9 +91,11 @@ def since(root: Path, ref: str, commit: str, pipeline: Pipeline, use_cache: bool
     asked = []
     for w in wanted:
         if "\n" in w or "\r" in w:
-            then.unreadable[w] = f"{shown_name(w)} at {ref}: a line break in the file name"
+            then.unreadable[w] = _("{path} at {ref}: a line break in the file name").format(
+                path=shown_name(w), ref=ref)
         elif not _utf8(w):
-            then.unreadable[w] = f"{shown_name(w)} at {ref}: the file name is not valid UTF-8"
+            then.unreadable[w] = _("{path} at {ref}: the file name is not valid UTF-8").format(
+                path=shown_name(w), ref=ref)
         else:
             asked.append(w)
     lines = [commit, *(f"{commit}:./{w}" for w in asked)]
@@ -101,25 +105,29 @@ def since(root: Path, ref: str, commit: str, pipeline: Pipeline, use_cache: bool
     out = run.git(root, "cat-file", "--batch",
                   input=("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")).stdout
     objects = parse_batch(out, len(lines))
-    kind, body, _ = objects[0] or ("", b"", "")
+    kind, body, _oid = objects[0] or ("", b"", "")
     then.date = header_date(body, b"committer ") if kind == "commit" else None
-    key = cache_key(root) if use_cache else ""
+    # the messages of the files that are no deal are kept in the active language
+    key = f"{cache_key(root)}-{i18n.current()}" if use_cache else ""
     known = _read_parsed(root, key) if use_cache else {}
     used: dict[str, Parsed] = {}
     for w, obj in zip(asked, objects[1:], strict=False):
         if obj is None or obj[0] != "blob":
-            then.unreadable[w] = f"{w} at {ref}: not a file git can read"
+            then.unreadable[w] = _("{path} at {ref}: not a file git can read").format(
+                path=w, ref=ref)
             continue
         if len(obj[1]) > limit:
-            then.unreadable[w] = (f"{w} at {ref}: {len(obj[1]):,} bytes, over the limit of "
-                                  f"{limit:,}: not read")
+            then.unreadable[w] = _("{path} at {ref}: {size} bytes, over the limit of "
+                                   "{limit}: not read").format(
+                path=w, ref=ref, size=f"{len(obj[1]):,}", limit=f"{limit:,}")
             continue
         blob = f"{obj[2]} {w}"
         parsed = used[blob] = known.get(blob) or _parse(root, w, pipeline, obj[1])
         if parsed.summary is not None:
             then.deals.append(parsed.summary)
         else:
-            then.unreadable[w] = f"{w}:{parsed.line} at {ref}: {parsed.message}"
+            then.unreadable[w] = _("{path}:{line} at {ref}: {message}").format(
+                path=w, line=parsed.line, ref=ref, message=parsed.message)
     if use_cache and used.keys() != known.keys():
         _write_parsed(root, key, used)
     if with_tag:
@@ -162,7 +170,7 @@ def _parse(root: Path, rel: str, pipeline: Pipeline, text: bytes) -> Parsed:
     if deal is not None:
         return Parsed(summarize(deal, rel, []))
     why = next((p for p in problems if p.fatal), None)
-    return Parsed(None, why.line, why.message) if why else Parsed(None, 1, "not a deal")
+    return Parsed(None, why.line, why.message) if why else Parsed(None, 1, _("not a deal"))
 
 
 def _read_parsed(root: Path, key: str) -> dict[str, Parsed]:
@@ -204,8 +212,8 @@ def compared(then: Then, current: list[Summary]) -> Compared:
     now = list(compress(current, map(wanted.__contains__, map(attrgetter("path"), current))))
     bad_now = wanted - {d.path for d in now}
     unreadable = list(then.unreadable.values())
-    unreadable += [f"{shown_name(rel)}: not readable as a deal now (see 'funnelctl validate')"
-                   for rel in bad_now]
+    unreadable += [_("{path}: not readable as a deal now (see 'funnelctl validate')").format(
+        path=shown_name(rel)) for rel in bad_now]
     unsure = set()
     for c in then.changes:
         before = (c.old or c.path) if c.status in ("M", "R", "D") else None
@@ -269,7 +277,7 @@ def header_date(body: bytes, header: bytes) -> dt.date | None:
 
 def tag_message(body: bytes) -> str:
     """The message of a tag object: what follows its headers, without a signature."""
-    _, _, message = body.partition(b"\n\n")
+    _headers, _sep, message = body.partition(b"\n\n")
     for mark in (b"-----BEGIN PGP SIGNATURE-----", b"-----BEGIN SSH SIGNATURE-----",
                  b"-----BEGIN SIGNED MESSAGE-----"):
         cut = message.find(mark)
@@ -324,12 +332,12 @@ def check_taggable(root: Path, name: str) -> None:
     try:
         run.resolve(root, "HEAD")
     except run.GitError:
-        raise run.GitError("review --tag needs a commit to tag: this repository has none "
-                           "yet") from None
+        raise run.GitError(_("{what} needs a commit to tag: this repository has none "
+                             "yet").format(what="review --tag")) from None
     proc = run.git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{name}", check=False)
     if proc.returncode == 0:
-        raise run.GitError(f"tag {name} exists already: this day's review is tagged "
-                           f"(git show {name})")
+        raise run.GitError(_("tag {name} exists already: this day's review is tagged "
+                             "(git show {name})").format(name=name))
 
 
 def make_tag(root: Path, name: str, message: str) -> None:

@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from funnelctl.gitio import run
+from funnelctl.gitio import over_limit, run
 from funnelctl.gitio.since import is_deal_path, parse_batch
+from funnelctl.i18n import N_, _
 from funnelctl.store.root import DEALS_DIR
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
     from funnelctl.summary import Summary
 
-FEATURE = "report's trend"
+FEATURE = N_("report's trend")
 _REGULAR = (b"100644", b"100755")
 _HEADER = b"\x01"  # starts each commit's line in the log (its format below)
 
@@ -76,7 +77,7 @@ def parse_log(out: bytes) -> list[Commit]:
         f = fields[i].lstrip(b"\n")
         i += 1
         if f.startswith(_HEADER):
-            ident, _, day = f[1:].partition(b" ")
+            ident, _sep, day = f[1:].partition(b" ")
             try:
                 commits.append(Commit(ident.decode("ascii"), dt.date.fromisoformat(
                     day.decode("ascii"))))
@@ -88,7 +89,7 @@ def parse_log(out: bytes) -> list[Commit]:
             parts = f[1:].split(b" ")
             if len(parts) != 5 or not commits:
                 continue
-            _, new_mode, _, new_blob, status = parts
+            _old_mode, new_mode, _old_blob, new_blob, status = parts
             keep = not status.startswith(b"D") and new_mode in _REGULAR
             commits[-1].changes.append((path, new_blob.decode("ascii") if keep else None))
     return commits
@@ -122,7 +123,7 @@ def replayed(commits: list[Commit], days: list[dt.date]) -> list[Snapshot]:
 def snapshots(root: Path, days: list[dt.date]) -> list[Snapshot]:
     """The deal files at each of ``days`` in the repository ``root`` is in (a
     GitError outside one); none before its first commit."""
-    run.require_repo(root, FEATURE)
+    run.require_repo(root, _(FEATURE))
     head = run.git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
     if head.returncode != 0:  # no commit yet
         return []
@@ -194,16 +195,16 @@ def read(root: Path, snaps: list[Snapshot], pipeline: Pipeline,
     for blob, path in wanted:
         obj = data[blob]
         if obj is None or obj[0] != "blob":
-            unreadable[blob] = f"{path}: not a file git can read"
+            unreadable[blob] = _("{path}: not a file git can read").format(path=path)
             parsed[blob, path] = None
             continue
         if len(obj[1]) > limit:
-            unreadable[blob] = f"{path}: {len(obj[1]):,} bytes, over the limit of {limit:,}"
+            unreadable[blob] = f"{path}: " + over_limit(len(obj[1]), limit)
             parsed[blob, path] = None
             continue
         deal, problems = read_deal(root, path, pipeline, text=obj[1])
         if deal is None:
-            unreadable[blob] = f"{path}: not readable as a deal"
+            unreadable[blob] = _("{path}: not readable as a deal").format(path=path)
             parsed[blob, path] = None
         else:
             parsed[blob, path] = summarize(deal, path, [p.message for p in problems])

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from funnelctl import edits, yamlio
+from funnelctl.i18n import _
 from funnelctl.io.plan import LOST, WON, NewDeal, Refused, Update, changes_of
 from funnelctl.pipeline import Pipeline
 from funnelctl.store import StoreError, create_exclusive, update_deal
+from funnelctl.store.root import os_reason
 
 
 def write_new(root: Path, new: list[NewDeal], step: Callable[[], None] = lambda: None
@@ -42,7 +44,7 @@ def write_new(root: Path, new: list[NewDeal], step: Callable[[], None] = lambda:
         staging = Path(tempfile.mkdtemp(dir=base, prefix=f".import-{os.getpid()}-",
                                         suffix=".tmp"))
     except OSError as exc:
-        raise StoreError(f"deals/: cannot write: {exc.strerror}") from None
+        raise StoreError(_cannot_write("deals/", exc)) from None
     made: set[Path] = set()
     try:
         for i, n in enumerate(new):
@@ -60,7 +62,8 @@ def write_new(root: Path, new: list[NewDeal], step: Callable[[], None] = lambda:
                 try:
                     os.link(tmp, target)
                 except FileExistsError:  # made since the plan: another import, a `new`
-                    failed.append(Refused(n.deal.row, f"{n.path}: exists already"))
+                    failed.append(Refused(n.deal.row, _("{path}: exists already").format(
+                        path=n.path)))
                     continue
                 except OSError:  # a file system without hard links
                     create_exclusive(target, n.text)
@@ -70,12 +73,16 @@ def write_new(root: Path, new: list[NewDeal], step: Callable[[], None] = lambda:
             except StoreError as exc:
                 failed.append(Refused(n.deal.row, f"{n.path}: {exc.message}"))
             except OSError as exc:
-                failed.append(Refused(n.deal.row, f"{n.path}: cannot write: {exc.strerror}"))
+                failed.append(Refused(n.deal.row, _cannot_write(n.path, exc)))
             finally:
                 step()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written, failed
+
+
+def _cannot_write(path: str, exc: OSError) -> str:
+    return _("{path}: cannot write: {reason}").format(path=path, reason=os_reason(exc))
 
 
 _STAGING = re.compile(r"\.import-(\d+)-.*\.tmp")
@@ -111,7 +118,7 @@ def apply_updates(root: Path, updates: list[Update], p: Pipeline, today: dt.date
             written.append(u.path)
         except edits.Refused as exc:
             more = f": {'; '.join(exc.missing)}" if exc.missing else ""
-            hint = " (--force-moves --reason TEXT records them as waived)" \
+            hint = " " + _("(--force-moves --reason TEXT records them as waived)") \
                 if exc.missing and not force_reason else ""
             failed.append(Refused(u.deal.row, f"{u.id}: {exc.message}{more}{hint}"))
         except StoreError as exc:
@@ -125,7 +132,7 @@ def _change(u: Update, p: Pipeline, today: dt.date, why: str, force_reason: str 
     def change(doc: Any, deal: Any) -> None:
         d = u.deal
         moves = []
-        for f, _, new in changes_of(d, deal, p):  # against the file as it is now
+        for f, _old, new in changes_of(d, deal, p):  # against the file as it is now
             if f in ("title", "account", "source", "currency"):
                 _set(doc, f, yamlio.plain_safe(new))
             elif f == "amount":
@@ -148,8 +155,9 @@ def _change(u: Update, p: Pipeline, today: dt.date, why: str, force_reason: str 
             if f == "stage":
                 edits.advance(doc, deal, p, today, new, force, force_reason)
             elif deal.status != "open":
-                raise edits.Refused(f"{deal.status} in funnelctl but {new} in the source: a "
-                                    f"closed deal is not reopened")
+                raise edits.Refused(_("{status} in funnelctl but {new} in the source: a closed "
+                                      "deal is not reopened").format(
+                    status=edits.status_name(deal.status), new=edits.status_name(new)))
             elif new == WON:
                 edits.win(doc, deal, p, when, force, force_reason)
             elif new == LOST:

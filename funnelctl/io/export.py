@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from funnelctl.i18n import _
 from funnelctl.pipeline import Pipeline
 
 TEXT, REAL, INT, DATE, BOOL = "text", "real", "integer", "date", "bool"
@@ -136,7 +137,7 @@ def write_csv(rows: Rows, out: Path) -> list[Path]:
 
 
 def json_text(rows: Rows) -> str:
-    data = {name: [{c: _text(v) for (c, _), v in zip(cols, r, strict=True)}
+    data = {name: [{c: _text(v) for (c, _kind), v in zip(cols, r, strict=True)}
                    for r in rows[name]] for name, cols in TABLES.items()}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -181,8 +182,8 @@ def write_parquet(rows: Rows, out: Path) -> list[Path]:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise MissingLibrary("--format parquet needs pyarrow: install funnelctl with its "
-                             "io extra (pip install 'funnelctl[io]')") from None
+        raise MissingLibrary(_("--format parquet needs pyarrow: install funnelctl with its "
+                               "io extra (pip install 'funnelctl[io]')")) from None
     kinds = {TEXT: pa.string(), REAL: pa.float64(), INT: pa.int64(), DATE: pa.date32(),
              BOOL: pa.bool_()}
     written = []

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from funnelctl import checks, readmodel, yamlio
+from funnelctl import checks, i18n, readmodel, yamlio
+from funnelctl.i18n import N_, _, nformat
+from funnelctl.i18n.formats import day
 from funnelctl.io import values
 from funnelctl.io.emit import deal_text
 from funnelctl.io.presets import REQUIRED, Preset, columns_of, key
@@ -33,7 +35,9 @@ _STATUS = {"open": "open", "active": "open", "inprogress": "open", "won": WON,
            "closedwon": WON, "lost": LOST, "closedlost": LOST}
 _CURRENCY = re.compile(r"[A-Z]{3}")
 FIRST_DAY = dt.date(1900, 1, 1)
-NO_REASON = "not given by the source"
+LAST_DAY = dt.date(2999, 12, 31)
+# the note of a lost deal whose source gives no reason (written in the active language)
+NO_REASON = N_("not given by the source")
 
 
 @dataclass
@@ -171,10 +175,13 @@ def read_rows(table: Table, p: Pipeline, opts: Options, today: dt.date
         missing.append("stage")
     if missing:
         shown = ", ".join(h for h in table.headers if h)
+        fields = ", ".join(missing)
         raise UsageError(
-            f"no column for {', '.join(missing)}: name it with --map FIELD=COLUMN"
-            + ("" if opts.preset else " or choose a CRM with --from"),
-            [f"columns of {table.path}: {shown}"])
+            _("no column for {fields}: name it with --map FIELD=COLUMN").format(fields=fields)
+            if opts.preset else
+            _("no column for {fields}: name it with --map FIELD=COLUMN or choose a CRM with "
+              "--from").format(fields=fields),
+            [_("columns of {file}: {columns}").format(file=table.path, columns=shown)])
 
     def cell(cells: list[Any], f: str) -> Any:
         for i in cols.get(f, ()):
@@ -202,17 +209,39 @@ def read_rows(table: Table, p: Pipeline, opts: Options, today: dt.date
             continue
         first = seen.setdefault(d.source_id, n)
         if first != n:
-            refused.append(Refused(n, f"id {d.source_id!r} is on row {first} too"))
+            refused.append(Refused(n, _("id {id!r} is on row {row} too").format(
+                id=d.source_id, row=first)))
             continue
         out.append(d)
     return out, refused
+
+
+# The import's fields as another language names them in a row's refusal (English names
+# them by their ids, which --map takes); each msgid says which field it names
+_FIELD_NAMES = {
+    "id": N_("import field: id"), "account": N_("import field: account"),
+    "title": N_("import field: title"), "owner": N_("import field: owner"),
+    "amount": N_("import field: amount"), "currency": N_("import field: currency"),
+    "stage": N_("import field: stage"), "status": N_("import field: status"),
+    "created": N_("import field: created"), "close": N_("import field: close"),
+    "closed": N_("import field: closed"), "source": N_("import field: source"),
+    "lost_reason": N_("import field: lost_reason"),
+}
+
+
+def field_name(f: str) -> str:
+    """A field of the import as a row's refusal names it: its id in English (``amount``,
+    as --map names it), its name in another language (``金额``)."""
+    if i18n.current() == i18n.DEFAULT or f not in _FIELD_NAMES:
+        return f
+    return _(_FIELD_NAMES[f])
 
 
 def _text(get: Callable[[str], Any], f: str, required: bool = True) -> str | None:
     v = get(f)
     if v is None:
         if required:
-            raise values.Unreadable(f"{f} is empty")
+            raise values.Unreadable(_("{field} is empty").format(field=field_name(f)))
         return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)  # an id a spreadsheet holds as a number: 1042, not 1042.0
@@ -220,57 +249,72 @@ def _text(get: Callable[[str], Any], f: str, required: bool = True) -> str | Non
         v = v.isoformat()
     text = " ".join(str(v).split()) if f != "id" else str(v).strip()
     if yamlio.has_surrogate(text):
-        raise values.Unreadable(f"{f} is not text")
+        raise values.Unreadable(_("{field} is not text").format(field=field_name(f)))
     return text
 
 
 def _date(get: Callable[[str], Any], f: str, order: str | None) -> dt.date | None:
     try:
-        day = values.read_date(get(f), order)
+        when = values.read_date(get(f), order)
     except values.Unreadable as exc:
-        raise values.Unreadable(f"{f}: {exc}") from None
-    if day is not None and not FIRST_DAY <= day <= dt.date(2999, 12, 31):
-        raise values.Unreadable(f"{f}: {day} is outside 1900-01-01 .. 2999-12-31")
-    return day
+        raise values.Unreadable(_("{field}: {error}").format(field=field_name(f),
+                                                             error=exc)) from None
+    if when is not None and not FIRST_DAY <= when <= LAST_DAY:
+        raise values.Unreadable(_("{field}: {date} is outside {first} .. {last}").format(
+            field=field_name(f), date=day(when), first=day(FIRST_DAY), last=day(LAST_DAY)))
+    return when
 
 
 def _row(n: int, get: Callable[[str], Any], p: Pipeline, opts: Options, order: str | None,
          today: dt.date) -> Incoming:
     source_id = _text(get, "id")
     if len(source_id) > 100:  # type: ignore[arg-type]
-        raise values.Unreadable("id is longer than 100 characters")
+        raise values.Unreadable(_("{field} is longer than {n} characters").format(
+            field=field_name("id"), n=100))
     title, account = _text(get, "title"), _text(get, "account")
     owner = _text(get, "owner")
     owner = opts.owner_map.get(key(owner), owner)  # type: ignore[arg-type]
     try:
         read = values.read_amount(get("amount"))
     except values.Unreadable as exc:
-        raise values.Unreadable(f"amount: {exc}") from None
+        raise values.Unreadable(_("{field}: {error}").format(field=field_name("amount"),
+                                                             error=exc)) from None
     if read is None:
-        raise values.Unreadable("amount is empty: unknown, and funnelctl will not take it as 0")
+        raise values.Unreadable(_("{field} is empty: unknown, and funnelctl will not take it "
+                                  "as 0").format(field=field_name("amount")))
     amount, sign = read
     currency = _currency(_text(get, "currency", required=False), sign, p)
     created = _date(get, "created", order)
     if created is None:
-        raise values.Unreadable("created is empty: unknown, and funnelctl will not take it "
-                                "as today")
+        raise values.Unreadable(_("{field} is empty: unknown, and funnelctl will not take it "
+                                  "as today").format(field=field_name("created")))
     if created > today:
-        raise values.Unreadable(f"created {created} is after today ({today})")
+        raise values.Unreadable(_("created {date} is after today ({today})").format(
+            date=day(created), today=day(today)))
     close = _date(get, "close", order)
     if close is not None and close < created:
-        raise values.Unreadable(f"close {close} is before created {created}")
+        raise values.Unreadable(_("close {date} is before created {created}").format(
+            date=day(close), created=day(created)))
     stage, status = _stage_and_status(get, p, opts)
     outcome = None
     reason = note = None
     if status != "open":
         outcome = _date(get, "closed", order) or close
+        won = status == WON
         if outcome is None:
-            raise values.Unreadable(f"a {status} deal needs the day it was {status}: "
-                                    f"close (or closed) is empty")
+            raise values.Unreadable(
+                _("a won deal needs the day it was won: close (or closed) is empty") if won
+                else _("a lost deal needs the day it was lost: close (or closed) is empty"))
         if outcome < created:
-            raise values.Unreadable(f"{status} on {outcome}, before created {created}")
+            raise values.Unreadable(
+                (_("won on {date}, before created {created}") if won
+                 else _("lost on {date}, before created {created}")).format(
+                    date=day(outcome), created=day(created)))
         if outcome > today:
-            raise values.Unreadable(f"{status} on {outcome}, after today ({today})")
+            raise values.Unreadable(
+                (_("won on {date}, after today ({today})") if won
+                 else _("lost on {date}, after today ({today})")).format(
+                    date=day(outcome), today=day(today)))
         if status == LOST:
             reason, note = _loss(_text(get, "lost_reason", required=False), p)
     return Incoming(n, source_id, title, account, owner, amount, currency,  # type: ignore[arg-type]
@@ -286,30 +330,38 @@ def _currency(column: str | None, sign: str | None, p: Pipeline) -> str | None:
     if column is not None:
         code = column.strip().upper()
         if not _CURRENCY.fullmatch(code):
-            raise values.Unreadable(f"currency {column!r} is not a code such as EUR or USD")
+            raise values.Unreadable(_("currency {value!r} is not a code such as EUR or "
+                                      "USD").format(value=column))
     if sign is None:
         return code
     if sign == "$":
         if code is not None:
             if code not in values.DOLLARS:
-                raise values.Unreadable(f"the amount is in $, the currency column says {code}")
+                raise values.Unreadable(_sign_and_column("$", code))
             return code
         return p.currency if p.currency in values.DOLLARS else "USD"
     if sign == "¥":
         if code is not None:
             if code not in values.YEN_OR_YUAN:
-                raise values.Unreadable(f"the amount is in ¥, the currency column says {code}")
+                raise values.Unreadable(_sign_and_column("¥", code))
             return code
         if p.currency in values.YEN_OR_YUAN:
             return p.currency
-        raise values.Unreadable("¥ is yen or yuan: map a currency column (--map currency=...)")
+        raise values.Unreadable(_("¥ is yen or yuan: map a currency column (--map "
+                                  "currency=...)"))
     if sign == "kr":
         if code is None:
-            raise values.Unreadable("kr is Swedish, Norwegian or Danish: map a currency column")
+            raise values.Unreadable(_("kr is Swedish, Norwegian or Danish: map a currency "
+                                      "column"))
         return code
     if code is not None and code != sign:
-        raise values.Unreadable(f"the amount is in {sign}, the currency column says {code}")
+        raise values.Unreadable(_sign_and_column(sign, code))
     return sign
+
+
+def _sign_and_column(sign: str, code: str) -> str:
+    return _("the amount is in {sign}, the currency column says {code}").format(
+        sign=sign, code=code)
 
 
 def _stage_and_status(get: Callable[[str], Any], p: Pipeline, opts: Options
@@ -319,19 +371,21 @@ def _stage_and_status(get: Callable[[str], Any], p: Pipeline, opts: Options
     if raw_status is not None:
         k = key(raw_status)
         if k == "deleted":
-            raise values.Unreadable("deleted in the source")
+            raise values.Unreadable(_("deleted in the source"))
         status = _STATUS.get(k)
         if status is None:
-            raise values.Unreadable(f"status {raw_status!r} is not open, won or lost")
+            raise values.Unreadable(_("status {value!r} is not open, won or lost").format(
+                value=raw_status))
     raw_stage = _text(get, "stage", required=False)
     target = stage_target(raw_stage, p, opts) if raw_stage is not None else None
     if raw_stage is not None and target is None and status != WON:
         raise values.Unreadable(
-            f"stage {raw_stage!r} is not a stage of stages.yaml: map it with "
-            f"--stage-map '{raw_stage}=STAGE' (stages: {stage_choices(p)})")
+            _("stage {value!r} is not a stage of stages.yaml: map it with --stage-map "
+              "'{raw}=STAGE' (stages: {stages})").format(value=raw_stage, raw=raw_stage,
+                                                         stages=stage_choices(p)))
     if status is None:
         if target is None:
-            raise values.Unreadable("stage is empty")
+            raise values.Unreadable(_("{field} is empty").format(field=field_name("stage")))
         status = WON if target == WON else LOST if target == LOST else "open"
     if status == WON:
         return p.won.id, WON
@@ -340,9 +394,11 @@ def _stage_and_status(get: Callable[[str], Any], p: Pipeline, opts: Options
         # only one it surely reached
         return (target if target not in (None, WON, LOST) else p.stages[0].id), LOST
     if target in (WON, LOST):
-        raise values.Unreadable(f"status open, but stage {raw_stage!r} means {target}")
+        raise values.Unreadable(
+            (_("status open, but stage {value!r} means won") if target == WON
+             else _("status open, but stage {value!r} means lost")).format(value=raw_stage))
     if target is None:
-        raise values.Unreadable("stage is empty")
+        raise values.Unreadable(_("{field} is empty").format(field=field_name("stage")))
     return target, "open"
 
 
@@ -358,10 +414,10 @@ def _loss(text: str | None, p: Pipeline) -> tuple[str, str | None]:
     spare = [r for r in reasons if r.competitor != "required"]
     spare.sort(key=lambda r: r.id != "other")
     if not spare:
-        raise values.Unreadable("a lost deal needs a loss reason, and every reason of "
-                                "stages.yaml needs the competitor, which the source lacks")
+        raise values.Unreadable(_("a lost deal needs a loss reason, and every reason of "
+                                  "stages.yaml needs the competitor, which the source lacks"))
     r = spare[0]
-    note = text or (NO_REASON if r.note == "required" else None)
+    note = text or (_(NO_REASON) if r.note == "required" else None)
     return r.id, note
 
 
@@ -448,8 +504,8 @@ def check_new(data: Any, p: Pipeline, today: dt.date) -> list[str]:
             deal = Deal.model_validate(data)
         except ValidationError as exc:
             return [f"!{e['loc']}: {e['msg']}" for e in exc.errors(include_url=False)]
-    found = [msg for _, msg in checks.process_findings(deal, p)]
-    found += [msg for _, msg in checks.dated_after_today(
+    found = [msg for _loc, msg in checks.process_findings(deal, p)]
+    found += [msg for _loc, msg in checks.dated_after_today(
         [(h.stage, h.date, False) for h in deal.history],
         deal.outcome.date if deal.outcome else None, today)]
     return found
@@ -486,9 +542,10 @@ def make_plan(rows: list[Incoming], refused: list[Refused], p: Pipeline, today: 
     for d in rows:
         held = by_source.get(d.source_id, [])
         if len(held) > 1:
-            plan.refused.append(Refused(d.row, f"id {d.source_id!r} is the source id of "
-                                               f"{len(held)} deals: "
-                                               f"{', '.join(s.path for s in held)}"))
+            plan.refused.append(Refused(d.row, nformat(
+                "id {id!r} is the source id of {n} deal: {paths}",
+                "id {id!r} is the source id of {n} deals: {paths}", len(held),
+                id=d.source_id, paths=", ".join(s.path for s in held))))
             continue
         if held:
             s = held[0]
@@ -496,8 +553,9 @@ def make_plan(rows: list[Incoming], refused: list[Refused], p: Pipeline, today: 
             # there: that deal is read (an edit reads the file again under its lock)
             deal = read(s.path) if s.status == WON else s
             if deal is None:
-                plan.refused.append(Refused(d.row, f"{s.path} (id {d.source_id}) cannot be "
-                                                   f"read: see 'funnelctl validate'"))
+                plan.refused.append(Refused(d.row, _("{path} (id {id}) cannot be read: see "
+                                                     "'funnelctl validate'").format(
+                    path=s.path, id=d.source_id)))
                 continue
             changes = changes_of(d, deal, p)
             if changes:
@@ -510,12 +568,13 @@ def make_plan(rows: list[Incoming], refused: list[Refused], p: Pipeline, today: 
         text, found = checked_text(deal_data(d, deal_id, p, today),
                                    f"{d.account}: {d.title}", p, today)
         if len(text.encode("utf-8")) > p.max_file_bytes:
-            plan.refused.append(Refused(d.row, f"the deal's file would be larger than "
-                                               f"{p.max_file_bytes} bytes"))
+            plan.refused.append(Refused(d.row, _("the deal's file would be larger than "
+                                                 "{limit} bytes").format(
+                limit=p.max_file_bytes)))
             continue
         if found and found[0].startswith("!"):  # a bug in the import: never written
-            plan.refused.append(Refused(d.row, "cannot be written as a deal: "
-                                               + found[0][1:]))
+            plan.refused.append(Refused(d.row, _("cannot be written as a deal: {why}").format(
+                why=found[0][1:])))
             continue
         plan.warnings.extend(Refused(d.row, msg) for msg in found)
         plan.new.append(NewDeal(d, deal_id, rel, text))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from funnelctl.i18n import _
+
 # The fields an import fills, and what each is
 FIELDS: dict[str, str] = {
     "id": "the deal's id in the source: a second import finds the deal by it",
@@ -138,8 +140,9 @@ def columns_of(headers: list[str], preset: Preset | None, given: dict[str, str]
     for f, column in given.items():
         i = by_key.get(key(column))
         if i is None:
-            problems.append(f"--map {f}={column}: the file has no column {column!r} "
-                            f"(columns: {', '.join(h for h in headers if h)})")
+            problems.append(_("--map {field}={column}: the file has no column {column!r} "
+                              "(columns: {columns})").format(
+                field=f, column=column, columns=", ".join(h for h in headers if h)))
         else:
             index[f] = (i,)
     for f in FIELDS:

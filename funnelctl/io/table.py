@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from funnelctl.i18n import _
+from funnelctl.store.root import os_reason
+
 
 class TableError(Exception):
     """The file cannot be read as a table at all; the message says why."""
@@ -38,15 +41,19 @@ def read_table(path: Path, encoding: str | None = None, sheet: str | None = None
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)
     if suffix in (".xls", ".ods", ".numbers"):
-        raise TableError(f"{path.name}: {suffix} files are not read: save the sheet as .xlsx "
-                         f"or .csv")
+        raise TableError(_("{name}: {suffix} files are not read: save the sheet as .xlsx or "
+                           ".csv").format(name=path.name, suffix=suffix))
     if sheet:
-        raise TableError("--sheet names a sheet of an .xlsx workbook, not of a CSV file")
+        raise TableError(_("--sheet names a sheet of an .xlsx workbook, not of a CSV file"))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TableError(f"{path}: cannot read: {exc.strerror}") from None
+        raise TableError(_cannot_read(path, os_reason(exc))) from None
     return _read_csv(str(path), data, encoding)
+
+
+def _cannot_read(path: Path, why: str) -> str:
+    return _("{path}: cannot read: {reason}").format(path=path, reason=why)
 
 
 def _decode(name: str, data: bytes, encoding: str | None) -> str:
@@ -54,9 +61,11 @@ def _decode(name: str, data: bytes, encoding: str | None) -> str:
         try:
             return data.decode(encoding)
         except LookupError:
-            raise TableError(f"--encoding {encoding!r}: no such encoding") from None
+            raise TableError(_("--encoding {encoding!r}: no such encoding").format(
+                encoding=encoding)) from None
         except UnicodeDecodeError as exc:
-            raise TableError(f"{name}: not {encoding} text (byte {exc.start})") from None
+            raise TableError(_("{name}: not {encoding} text (byte {byte})").format(
+                name=name, encoding=encoding, byte=exc.start)) from None
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -65,8 +74,9 @@ def _decode(name: str, data: bytes, encoding: str | None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise TableError(f"{name}:{line}: not UTF-8 text: give --encoding (the one the "
-                         f"file was saved in, e.g. cp1252, latin-1, gbk)") from None
+        raise TableError(_("{name}:{line}: not UTF-8 text: give --encoding (the one the "
+                           "file was saved in, e.g. cp1252, latin-1, gbk)").format(
+            name=name, line=line)) from None
 
 
 def _delimiter(text: str) -> str:
@@ -84,7 +94,7 @@ def _delimiter(text: str) -> str:
 def _read_csv(name: str, data: bytes, encoding: str | None) -> Table:
     text = _decode(name, data, encoding)
     if not text.strip():
-        raise TableError(f"{name}: the file is empty")
+        raise TableError(_("{name}: the file is empty").format(name=name))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows: list[tuple[int, list[Any]]] = []
     headers: list[str] | None = None
@@ -92,13 +102,15 @@ def _read_csv(name: str, data: bytes, encoding: str | None) -> Table:
         for n, cells in enumerate(reader, start=1):
             if headers is None:
                 if not any(c.strip() for c in cells):
-                    raise TableError(f"{name}:{n}: the first line must name the columns")
+                    raise TableError(_("{name}:{line}: the first line must name the "
+                                       "columns").format(name=name, line=n))
                 headers = [c.strip() for c in cells]
                 continue
             if any(c.strip() for c in cells):
                 rows.append((n, cells))
     except csv.Error as exc:
-        raise TableError(f"{name}:{reader.line_num}: not readable as CSV: {exc}") from None
+        raise TableError(_("{name}:{line}: not readable as CSV: {error}").format(
+            name=name, line=reader.line_num, error=exc)) from None
     return Table(name, headers or [], rows)
 
 
@@ -106,8 +118,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         import openpyxl
     except ImportError:
-        raise TableError("reading .xlsx needs openpyxl: install funnelctl with its io extra "
-                         "(pip install 'funnelctl[io]'), or save the sheet as .csv") from None
+        raise TableError(_("reading .xlsx needs openpyxl: install funnelctl with its io extra "
+                           "(pip install 'funnelctl[io]'), or save the sheet as .csv")) from None
     import warnings
     import zipfile
 
@@ -116,15 +128,17 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an .xlsx workbook"
-        raise TableError(f"{path}: cannot read: {why}") from None
+        why = os_reason(exc) if isinstance(exc, OSError) and exc.strerror else \
+            _("not an .xlsx workbook")
+        raise TableError(_cannot_read(path, why)) from None
     except Exception as exc:  # openpyxl's own errors for a damaged workbook
-        raise TableError(f"{path}: cannot read the workbook: {type(exc).__name__}") from None
+        raise TableError(_("{path}: cannot read the workbook: {error}").format(
+            path=path, error=type(exc).__name__)) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise TableError(f"--sheet {sheet!r}: no such sheet "
-                                 f"(sheets: {', '.join(wb.sheetnames)})")
+                raise TableError(_("--sheet {sheet!r}: no such sheet (sheets: {sheets})").format(
+                    sheet=sheet, sheets=", ".join(wb.sheetnames)))
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
@@ -140,10 +154,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
                 rows.append((n, list(cells)))
         if headers is None:
-            raise TableError(f"{path}: the sheet {ws.title!r} is empty")
+            raise TableError(_("{path}: the sheet {sheet!r} is empty").format(
+                path=path, sheet=ws.title))
     finally:
         wb.close()
-    note = None if first == 1 else f"the header is on row {first} of sheet {ws.title!r}"
+    note = None if first == 1 else _("the header is on row {row} of sheet {sheet!r}").format(
+        row=first, sheet=ws.title)
     return Table(str(path), headers, rows, note)
 
 

@@ -22,6 +22,8 @@ import math
 import re
 from typing import Any
 
+from funnelctl.i18n import N_, _
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
 MONTHS["sept"] = 9
@@ -72,7 +74,7 @@ def slash_order(cells: list[tuple[int, Any]]) -> tuple[str | None, list[str]]:
         parts = numeric_parts(cell)
         if parts is None or parts[2] == ".":  # a dot date is day first
             continue
-        a, b, _ = parts
+        a, b, _sep = parts
         if a > 12 and b <= 12:
             dmy = dmy or (row, cell)
         elif b > 12 and a <= 12:
@@ -80,26 +82,34 @@ def slash_order(cells: list[tuple[int, Any]]) -> tuple[str | None, list[str]]:
         elif a != b and a <= 12 and b <= 12:
             ambiguous = ambiguous or (row, cell)
     if mdy and dmy:
-        return None, [f"the file writes dates month first (row {mdy[0]}: {mdy[1]}) and day "
-                      f"first (row {dmy[0]}: {dmy[1]}): give --date-format mdy or dmy"]
+        return None, [_("the file writes dates month first (row {row}: {cell}) and day first "
+                        "(row {other_row}: {other_cell}): give --date-format mdy or dmy").format(
+            row=mdy[0], cell=mdy[1], other_row=dmy[0], other_cell=dmy[1])]
     if mdy:
         return MDY, []
     if dmy:
         return DMY, []
     if ambiguous:
         row, cell = ambiguous
-        a, b, _ = numeric_parts(cell)  # type: ignore[misc]
+        a, b, _sep = numeric_parts(cell)  # type: ignore[misc]
         y = _NUMERIC.fullmatch(cell.strip()).group(4)  # type: ignore[union-attr]
-        return None, [f"dates such as {cell!r} (row {row}) read as {_said(b, a, y)} "
-                      f"(month first, US) or {_said(a, b, y)} (day first): give "
-                      f"--date-format mdy or dmy"]
+        return None, [_("dates such as {cell!r} (row {row}) read as {month_first} (month "
+                        "first, US) or {day_first} (day first): give --date-format mdy or "
+                        "dmy").format(cell=cell, row=row, month_first=_said(b, a, y),
+                                      day_first=_said(a, b, y))]
     return None, []
 
 
+_MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"),
+                N_("June"), N_("July"), N_("August"), N_("September"), N_("October"),
+                N_("November"), N_("December"))
+
+
 def _said(day: int, month: int, year: str) -> str:
-    names = ["January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December"]
-    return f"{day} {names[month - 1]} {year}"
+    """A day with its month named, to tell two readings of a date apart: ``4 March
+    2026`` / ``2026年3月4日``."""
+    return _("{day} {month} {year}").format(day=day, month=_(_MONTH_NAMES[month - 1]),
+                                            year=year)
 
 
 def _year(text: str) -> int:
@@ -113,7 +123,7 @@ def _day(y: int, m: int, d: int, cell: Any) -> dt.date:
     try:
         return dt.date(y, m, d)
     except ValueError:
-        raise Unreadable(f"{cell!r} is no day of the calendar") from None
+        raise Unreadable(_("{cell!r} is no day of the calendar").format(cell=cell)) from None
 
 
 def read_date(cell: Any, order: str | None) -> dt.date | None:
@@ -126,7 +136,7 @@ def read_date(cell: Any, order: str | None) -> dt.date | None:
     if isinstance(cell, dt.date):
         return cell
     if not isinstance(cell, str):
-        raise Unreadable(f"{cell!r} is not a date")
+        raise Unreadable(_("{cell!r} is not a date").format(cell=cell))
     text = cell.strip()
     m = _YMD.fullmatch(text)
     if m:
@@ -144,8 +154,8 @@ def read_date(cell: Any, order: str | None) -> dt.date | None:
             elif b > 12 or a == b:
                 how = MDY
             else:
-                raise Unreadable(f"{cell!r} reads as month first or day first: give "
-                                 f"--date-format mdy or dmy")
+                raise Unreadable(_("{cell!r} reads as month first or day first: give "
+                                   "--date-format mdy or dmy").format(cell=cell))
         return _day(y, a, b, cell) if how == MDY else _day(y, b, a, cell)
     for pattern, month_at, day_at in ((_NAMED_MDY, 1, 2), (_NAMED_DMY, 2, 1)):
         m = pattern.fullmatch(text)
@@ -153,10 +163,11 @@ def read_date(cell: Any, order: str | None) -> dt.date | None:
             month = MONTHS.get(m.group(month_at).lower()[:4].rstrip(".")) or \
                 MONTHS.get(m.group(month_at).lower()[:3])
             if month is None:
-                raise Unreadable(f"{cell!r}: {m.group(month_at)!r} is not a month")
+                raise Unreadable(_("{cell!r}: {word!r} is not a month").format(
+                    cell=cell, word=m.group(month_at)))
             return _day(int(m.group(3)), month, int(m.group(day_at)), cell)
-    raise Unreadable(f"{cell!r} is not a date (YYYY-MM-DD, M/D/YYYY, D.M.YYYY or "
-                     f"YYYY年M月D日)")
+    raise Unreadable(_("{cell!r} is not a date (YYYY-MM-DD, M/D/YYYY, D.M.YYYY or "
+                       "YYYY年M月D日)").format(cell=cell))
 
 
 # -- amounts -------------------------------------------------------------------------
@@ -184,11 +195,11 @@ def read_amount(cell: Any) -> tuple[float, str | None] | None:
     if is_empty(cell):
         return None
     if isinstance(cell, bool):
-        raise Unreadable(f"{cell!r} is not an amount")
+        raise Unreadable(_not_an_amount(cell))
     if isinstance(cell, (int, float)):
         return _checked(float(cell), cell), None
     if not isinstance(cell, str):
-        raise Unreadable(f"{cell!r} is not an amount")
+        raise Unreadable(_not_an_amount(cell))
     text = _SPACES.sub("", cell)
     sign = None
     changed = True
@@ -198,7 +209,7 @@ def read_amount(cell: Any) -> tuple[float, str | None] | None:
         for s in _SIGNS:
             if low.startswith(s) or low.endswith(s):
                 if sign is not None and SYMBOLS[s] != sign:
-                    raise Unreadable(f"{cell!r} names two currencies")
+                    raise Unreadable(_two_currencies(cell))
                 sign = SYMBOLS[s]
                 text = text[len(s):] if low.startswith(s) else text[:-len(s)]
                 changed = True
@@ -207,7 +218,7 @@ def read_amount(cell: Any) -> tuple[float, str | None] | None:
             for code in (text[:3], text[-3:]):
                 if len(text) > 3 and _CODE.fullmatch(code) and code.isupper():
                     if sign is not None and sign not in (code, "$", "¥"):
-                        raise Unreadable(f"{cell!r} names two currencies")
+                        raise Unreadable(_two_currencies(cell))
                     sign = code
                     text = text[3:] if text.startswith(code) else text[:-3]
                     changed = True
@@ -219,18 +230,27 @@ def read_amount(cell: Any) -> tuple[float, str | None] | None:
         if sign == "¥":
             sign = "CNY"  # 万 and 亿 are Chinese
     if text.startswith(("-", "(")) or text.endswith((")", "-")):
-        raise Unreadable(f"{cell!r} is negative: an amount is 0 or more")
+        raise Unreadable(_("{cell!r} is negative: an amount is 0 or more").format(cell=cell))
     number = _number(text, decimal_only=unit != 1)
     if number is None:
-        raise Unreadable(f"{cell!r} is not an amount")
+        raise Unreadable(_not_an_amount(cell))
     return _checked(number * unit, cell), sign
+
+
+def _not_an_amount(cell: Any) -> str:
+    return _("{cell!r} is not an amount").format(cell=cell)
+
+
+def _two_currencies(cell: Any) -> str:
+    return _("{cell!r} names two currencies").format(cell=cell)
 
 
 def _checked(value: float, cell: Any) -> float:
     if not math.isfinite(value) or value < 0:
-        raise Unreadable(f"{cell!r} is not an amount of 0 or more")
+        raise Unreadable(_("{cell!r} is not an amount of 0 or more").format(cell=cell))
     if value > MAX_AMOUNT:
-        raise Unreadable(f"{cell!r} is more than {MAX_AMOUNT:,.0f}")
+        raise Unreadable(_("{cell!r} is more than {most}").format(
+            cell=cell, most=f"{MAX_AMOUNT:,.0f}"))
     return value
 
 
@@ -246,7 +266,7 @@ def _number(text: str, decimal_only: bool = False) -> float | None:
     if commas and dots:
         dec = "," if text.rfind(",") > text.rfind(".") else "."
         sep = "." if dec == "," else ","
-        whole, _, frac = text.rpartition(dec)
+        whole, _sep, frac = text.rpartition(dec)
         if sep in frac or not _grouped(whole, sep):
             return None
         return float(whole.replace(sep, "") + "." + frac)
@@ -255,7 +275,7 @@ def _number(text: str, decimal_only: bool = False) -> float | None:
     sep = "," if commas else "."
     if commas + dots > 1:  # 1,200,000 or 1.200.000: thousands only
         return float(text.replace(sep, "")) if _grouped(text, sep) else None
-    whole, _, frac = text.partition(sep)
+    whole, _sep, frac = text.partition(sep)
     if len(frac) == 3 and whole != "0" and not decimal_only:
         return float(whole + frac)  # money has two decimals: 1.200 is twelve hundred
     if not frac:

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from funnelctl.store.root import CACHE_DIR, StoreError
+from funnelctl.i18n import _
+from funnelctl.store.root import CACHE_DIR, StoreError, os_reason
+
+
+def _cannot_lock(rel: str, exc: OSError) -> str:
+    return _("{path}: cannot lock the deal ({reason}); nothing written").format(
+        path=rel, reason=os_reason(exc))
 
 
 @contextmanager
@@ -22,8 +28,8 @@ def deal_lock(root: Path, rel: str) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not on the platforms funnelctl runs on
-        raise StoreError(f"{rel}: cannot lock the deal on this system; nothing written"
-                         ) from None
+        raise StoreError(_("{path}: cannot lock the deal on this system; nothing "
+                           "written").format(path=rel)) from None
     handle = None
     try:
         folder = root / CACHE_DIR / "locks"
@@ -34,14 +40,12 @@ def deal_lock(root: Path, rel: str) -> Iterator[None]:
         try:  # a folder can be locked too: the deal's own
             handle = os.open((root / rel).parent, os.O_RDONLY)
         except OSError as exc:
-            raise StoreError(f"{rel}: cannot lock the deal ({exc.strerror}); "
-                             f"nothing written") from None
+            raise StoreError(_cannot_lock(rel, exc)) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
         except OSError as exc:
-            raise StoreError(f"{rel}: cannot lock the deal ({exc.strerror}); "
-                             f"nothing written") from None
+            raise StoreError(_cannot_lock(rel, exc)) from None
         yield
     finally:
         os.close(handle)  # closing releases the lock

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from funnelctl.i18n import _
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.store.files import FileRefused, inside, read_file, within_limit
 from funnelctl.store.lock import deal_lock
 from funnelctl.store.read import read_deal
-from funnelctl.store.root import StoreError
+from funnelctl.store.root import StoreError, os_reason
 from funnelctl.store.write import atomic_write
 
 
@@ -35,13 +36,15 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     except FileRefused as exc:
         raise StoreError(f"{rel}: {exc.message}") from None
     except OSError as exc:
-        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+        raise StoreError(_("{path}: cannot read: {reason}").format(
+            path=rel, reason=os_reason(exc))) from None
     # The fast reader reads the file first: what it refuses (an alias bomb among the
     # rest: it bounds aliases) never reaches the round-trip parser. That one keeps an
     # alias as a second reference to one node, and writes it back as the alias.
     deal, problems = read_deal(root, rel, pipeline, raw)
     if deal is None:
-        raise StoreError(f"{rel} cannot be read as a deal; fix it first", problems)
+        raise StoreError(_("{path} cannot be read as a deal; fix it first").format(path=rel),
+                         problems)
     text = raw.decode("utf-8")
     try:
         # the file's own BOM, line endings, --- and ..., and every line the change
@@ -50,8 +53,9 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     except Exception as exc:  # the fast reader took it, the round-trip parser does not
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise StoreError(f"{rel} cannot be edited safely",
-                         [Problem(rel, line, f"round-trip parser: {exc}")]) from None
+        raise StoreError(_("{path} cannot be edited safely").format(path=rel),
+                         [Problem(rel, line, _("round-trip parser: {error}").format(
+                             error=exc))]) from None
     result = change(doc, deal)
     new_text = yamlio.rt_dump(y, doc)
     if new_text == text:
@@ -59,8 +63,8 @@ def _update_deal(root: Path, rel: str, pipeline: Pipeline, change: Any) -> Any:
     within_limit(rel, new_text.encode("utf-8"), pipeline.max_file_bytes)
     after, after_problems = read_deal(root, rel, pipeline, new_text.encode("utf-8"))
     if after is None:  # a bug in an edit, never the user's input: refuse to write it
-        raise StoreError(f"{rel}: the change would break the file; nothing written",
-                         after_problems)
+        raise StoreError(_("{path}: the change would break the file; nothing written").format(
+            path=rel), after_problems)
     _remove_stale_temporaries(path)
     atomic_write(path, new_text)
     return result

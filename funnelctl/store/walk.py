@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from funnelctl.i18n import _
 from funnelctl.problems import Problem
 from funnelctl.store.root import DEALS_DIR, StoreError
 
@@ -66,7 +67,7 @@ def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
                     rel.encode("utf-8")
                 except UnicodeEncodeError:
                     refuse(prefix + shown_name(name),
-                           "the file name is not valid UTF-8: rename it")
+                           _("the file name is not valid UTF-8: rename it"))
                     continue
                 try:
                     st = lstat(name, dir_fd=fd) if fd is not None else \
@@ -76,15 +77,15 @@ def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
                 if stat.S_ISLNK(st.st_mode):
                     target = os.path.realpath(os.path.join(folder, name))
                     if os.path.commonpath([real_root, target]) != real_root:
-                        refuse(rel, "a symlink that leads out of the repository: not read")
+                        refuse(rel, _("a symlink that leads out of the repository: not read"))
                         continue
                     try:
                         st = os.stat(target)
                     except OSError:
-                        refuse(rel, "a symlink that leads nowhere")
+                        refuse(rel, _("a symlink that leads nowhere"))
                         continue
                 if not stat.S_ISREG(st.st_mode):
-                    refuse(rel, "not a regular file (a FIFO, device or folder): not read")
+                    refuse(rel, _("not a regular file (a FIFO, device or folder): not read"))
                     continue
                 found.append((rel, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)))
         except OSError:
@@ -96,8 +97,9 @@ def deal_files(root: Path) -> tuple[list[tuple[str, FileId]], list[Problem]]:
             walk(os.path.join(folder, name), f"{rel_folder}/{name}")
 
     if not os.path.isdir(root / DEALS_DIR):
-        problems.append(Problem(DEALS_DIR, 1, f"no {DEALS_DIR}/ folder beside stages.yaml: "
-                                              f"no deal can be read (funnelctl init makes one)"))
+        problems.append(Problem(DEALS_DIR, 1, _("no {folder}/ folder beside stages.yaml: no "
+                                                "deal can be read (funnelctl init makes "
+                                                "one)").format(folder=DEALS_DIR)))
     walk(str(root / DEALS_DIR), DEALS_DIR)
     return found, problems
 
@@ -111,8 +113,8 @@ def find_deal(root: Path, text: str,
     from funnelctl.ids import NotFound, find_by_prefix_or_title
 
     paths = _named(root)
-    not_found = StoreError(f"no deal {text!r} under {DEALS_DIR}/ "
-                           f"(try 'funnelctl list' for the ids)")
+    not_found = StoreError(_("no deal {text!r} under {folder}/ (try 'funnelctl list' for the "
+                             "ids)").format(text=text, folder=DEALS_DIR))
     try:
         if text in paths:  # the id itself, nearly always: no search
             found = text
@@ -132,7 +134,8 @@ def find_deal(root: Path, text: str,
     if not matches:  # a title of a deal whose file is gone since
         raise not_found
     if len(matches) > 1:
-        raise StoreError(f"deal id {found!r} is ambiguous: {', '.join(sorted(matches))}")
+        raise StoreError(_("deal id {id!r} is ambiguous: {paths}").format(
+            id=found, paths=", ".join(sorted(matches))))
     return matches[0]
 
 

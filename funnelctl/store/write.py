@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from funnelctl.i18n import _
 from funnelctl.store.root import StoreError
 
 
@@ -40,6 +41,10 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         raise
 
 
+def _exists(path: Path) -> str:
+    return _("{name} exists already").format(name=path.name)
+
+
 def create_exclusive(path: Path, text: str) -> None:
     """Write a new file that must not exist yet (two reps registering the same id)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,12 +55,12 @@ def create_exclusive(path: Path, text: str) -> None:
     try:
         os.link(tmp, path)  # fails if path exists: no race between check and write
     except FileExistsError:
-        raise StoreError(f"{path.name} exists already") from None
+        raise StoreError(_exists(path)) from None
     except OSError:  # a file system without hard links: exclusive create instead
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            raise StoreError(f"{path.name} exists already") from None
+            raise StoreError(_exists(path)) from None
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
     finally:
