@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from funnelctl.analysis.cadence import in_english
+from funnelctl.i18n import N_, _, formats, nformat
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
@@ -142,6 +144,9 @@ class Archive:
     open_deals: int
     lost_deals: int
     owners: list[str]
+    # the pipeline the archive was made over: the views name its stages, kinds and
+    # reasons in their language (not part of the data)
+    pipeline: Pipeline | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         return {"account": self.account, "names": self.names, "currency": self.currency,
@@ -218,7 +223,7 @@ def account_archive(account: str, deals: Sequence[tuple[Summary, Deal]], p: Pipe
     contacts = sorted(people.values(), key=lambda c: (
         -(c.last_met.toordinal() if c.last_met else 0), c.name.casefold()))
     actions.sort(key=lambda a: (a.date, a.deal), reverse=True)
-    summaries = [s for s, _ in deals]
+    summaries = [s for s, _deal in deals]
     open_ = [s for s in summaries if s.status == "open"]
     won = [s for s in summaries if s.status == "won"]
     prob = {st.id: st.probability for st in p.stages}
@@ -229,10 +234,15 @@ def account_archive(account: str, deals: Sequence[tuple[Summary, Deal]], p: Pipe
         open=sum(s.amount for s in open_),
         weighted=sum(s.amount * prob.get(s.stage, 0.0) for s in open_),
         open_deals=len(open_), lost_deals=sum(1 for s in summaries if s.status == "lost"),
-        owners=sorted({s.owner for s in summaries}))
+        owners=sorted({s.owner for s in summaries}), pipeline=p)
 
 
 # -- concentration --------------------------------------------------------------------
+
+
+# who holds the share, and of what, in a concentration's message
+CONCENTRATED = {"owner": N_("rep"), "account": N_("account")}
+MEASURES = {"won": N_("won revenue"), "open": N_("open pipeline")}
 
 
 class Concentration(NamedTuple):
@@ -252,18 +262,23 @@ class Concentration(NamedTuple):
 
     @property
     def message(self) -> str:
-        what = "won revenue" if self.measure == "won" else "open pipeline"
-        who = "rep" if self.by == "owner" else "account"
-        return (f"{who} {self.name} holds {self.share:.0%} of the {what} "
-                f"({self.amount:,.0f} of {self.total:,.0f}, {self.deals} "
-                f"deal{'s' if self.deals != 1 else ''})")
+        """The alert in the active language (in English in the JSON)."""
+        return nformat("{who} {name} holds {share} of the {what} ({amount} of {total}, "
+                       "{n} deal)",
+                       "{who} {name} holds {share} of the {what} ({amount} of {total}, "
+                       "{n} deals)", self.deals,
+                       who=_(CONCENTRATED[self.by]), name=self.name, share=f"{self.share:.0%}",
+                       what=_(MEASURES[self.measure]), amount=formats.money(self.amount),
+                       total=formats.money(self.total))
 
     def as_json(self) -> dict:
+        with in_english():
+            message = self.message
         return {"kind": "concentration", "by": self.by, "name": self.name,
                 "measure": self.measure,
                 "amount": round(self.amount, 2), "total": round(self.total, 2),
                 "share": round(self.share, 4), "deals": self.deals,
-                "message": self.message}
+                "message": message}
 
 
 def concentration(deals: Iterable[Summary], share: float,

@@ -26,14 +26,34 @@ per-deal functions do not ask.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from funnelctl import i18n
 from funnelctl.analysis.select import is_snoozed
+from funnelctl.i18n import _, formats, nformat
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import AboutDeal, Summary
 
 # judge before recheck before unchecked, then the longest wait, then the largest deal
 _RANK = {"judge": 0, "recheck": 1, "unchecked": 2}
+
+
+@contextmanager
+def in_english() -> Iterator[None]:
+    """Speak English for a while: the ``message`` of a finding is in the active
+    language for the views, and in English in its JSON (JSON never changes with
+    the language)."""
+    was = i18n.current()
+    if was == i18n.DEFAULT:
+        yield
+        return
+    i18n.activate(i18n.DEFAULT)
+    try:
+        yield
+    finally:
+        i18n.activate(was)
 
 
 @dataclass(slots=True)
@@ -61,26 +81,36 @@ class Cadence(AboutDeal):
 
     @property
     def message(self) -> str:
+        """What the manager must do, in the active language."""
+        ago = nformat("{n} day ago", "{n} days ago", self.days)
+        since = formats.day(self.since)
         if self.kind == "judge":
-            return (f"cycle started {self.since}, {self.days} days ago ({self.looks} "
-                    f"look{'s' if self.looks != 1 else ''}): judge the customer's intent, "
-                    f"keep or drop")
+            return _("cycle started {since}, {ago} ({looks}): judge the customer's intent, "
+                     "keep or drop").format(
+                since=since, ago=ago, looks=nformat("{n} look", "{n} looks", self.looks))
         if self.kind == "recheck":
-            return f"last looked at {self.since} by {self.manager}, {self.days} days ago: " \
-                   f"check the progress again"
-        return f"never looked at by a manager, open {self.days} days"
+            return _("last looked at {since} by {manager}, {ago}: check the progress "
+                     "again").format(since=since, manager=self.manager, ago=ago)
+        return nformat("never looked at by a manager, open {n} day",
+                       "never looked at by a manager, open {n} days", self.days)
 
     @property
     def short(self) -> str:
-        return {"judge": f"judge {self.days}d", "recheck": f"re-check {self.days}d",
-                "unchecked": f"never checked {self.days}d"}[self.kind]
+        days = formats.days(self.days)
+        if self.kind == "judge":
+            return _("judge {days}").format(days=days)
+        if self.kind == "recheck":
+            return _("re-check {days}").format(days=days)
+        return _("never checked {days}").format(days=days)
 
     def as_json(self) -> dict:
         d = self.of
+        with in_english():
+            message = self.message
         return {"deal": d.id, "account": d.account, "owner": d.owner, "stage": d.stage,
                 "amount": d.amount, "kind": self.kind, "days": self.days, "since": self.since,
                 "last_look": self.last_look, "manager": self.manager, "looks": self.looks,
-                "message": self.message}
+                "message": message}
 
 
 def cycle_start(d: Summary) -> dt.date | None:

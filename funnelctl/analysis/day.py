@@ -35,7 +35,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import AboutDeal, Summary
@@ -100,6 +100,23 @@ def windows(day: dt.date) -> Windows:
 # -- what the view shows -------------------------------------------------------------
 
 
+class Move(NamedTuple):
+    """One thing the customer did on a day: ``signed``, ``entered`` a stage
+    (``item``), ``ticked`` a milestone, or a ``level`` set on a ladder."""
+
+    what: str  # signed | entered | ticked | level
+    item: str = ""  # the stage, milestone or ladder id
+    level: int = 0
+
+    @property
+    def code(self) -> str:
+        if self.what == "signed":
+            return "signed"
+        if self.what == "level":
+            return f"{self.item} {self.level}"
+        return f"{self.what} {self.item}"
+
+
 @dataclass(slots=True)
 class ActionItem(AboutDeal):
     """An action done: goal -> result, and what the customer did that day."""
@@ -110,11 +127,16 @@ class ActionItem(AboutDeal):
     goal: str
     result: str
     declared: bool  # the rep's own "moved" flag
-    progress: list[str]  # what moved on the day: "entered nurture", "ticked x", "power 3"
+    moves: list[Move]  # what the customer did on the day
 
     @property
     def moved(self) -> bool:
-        return bool(self.progress)
+        return bool(self.moves)
+
+    @property
+    def progress(self) -> list[str]:
+        """The moves as the JSON writes them: "entered nurture", "ticked x", "power 3"."""
+        return [m.code for m in self.moves]
 
     def as_json(self) -> dict:
         return {"deal": self.of.id, "account": self.of.account, "date": self.date,
@@ -205,6 +227,9 @@ class Day:
     quota: int | None
     reps: list[RepDay]
     roll_call: RollCall
+    # the pipeline the day was read over: the views name its stages, milestones,
+    # ladders and kinds in their language (not part of the data)
+    pipeline: Pipeline | None = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         return {**self.windows.as_json(), "quota": self.quota,
@@ -243,22 +268,22 @@ def deals_to_read(deals: Iterable[Summary], day: dt.date) -> list[Summary]:
     return out
 
 
-def progress_on(deal: Deal | Any, p: Pipeline) -> dict[dt.date, list[str]]:
+def progress_on(deal: Deal | Any, p: Pipeline) -> dict[dt.date, list[Move]]:
     """Per day, what the customer did on it: a later stage entered (or the signature),
     a milestone ticked, a ladder level set. The deal's first history entry is its
     coming in, not a move; a move back is no progress."""
-    out: dict[dt.date, list[str]] = {}
+    out: dict[dt.date, list[Move]] = {}
     pos = p.positions
     history = deal.history
     for prev, h in zip(history, history[1:], strict=False):
         a, b = pos.get(prev.stage), pos.get(h.stage)
         if a is not None and b is not None and b > a:
-            what = "signed" if h.stage == p.won.id else f"entered {h.stage}"
+            what = Move("signed") if h.stage == p.won.id else Move("entered", h.stage)
             out.setdefault(h.date, []).append(what)
     for mid, tick in sorted(deal.milestones.items()):
-        out.setdefault(tick.date, []).append(f"ticked {mid}")
+        out.setdefault(tick.date, []).append(Move("ticked", mid))
     for ladder, lv in sorted(deal.levels.items()):
-        out.setdefault(lv.date, []).append(f"{ladder} {lv.level}")
+        out.setdefault(lv.date, []).append(Move("level", ladder, lv.level))
     return out
 
 
@@ -334,7 +359,7 @@ def day_view(deals: list[Summary], full: Mapping[str, Deal | Any], p: Pipeline, 
                     [r.owner for r in ordered if r.planned_nothing],
                     [(r.owner, r.week_actions) for r in ordered if r.moved_nothing],
                     [(r.owner, len(r.yesterday)) for r in ordered if r.under_quota])
-    return Day(w, quota, ordered, roll)
+    return Day(w, quota, ordered, roll, p)
 
 
 def visits_by_rep(deals: Iterable[Summary], start: dt.date, end: dt.date) -> dict[str, int]:

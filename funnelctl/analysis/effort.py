@@ -10,8 +10,10 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
+from funnelctl.analysis.cadence import in_english
 from funnelctl.analysis.select import is_snoozed
 from funnelctl.analysis.stalls import deal_warnings
+from funnelctl.i18n import _, ngettext
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
@@ -35,16 +37,31 @@ class Pile:
 
     @property
     def message(self) -> str:
-        others = ", ".join(self.stalling[:3]) + (
-            f" and {len(self.stalling) - 3} more" if len(self.stalling) > 3 else "")
-        return (f"{self.owner}: {self.actions} of {self.total} actions in the last "
-                f"{EFFORT_DAYS} days went to {self.kind} {self.name} ({self.share:.0%}) "
-                f"while {others} stall{'s' if len(self.stalling) == 1 else ''}")
+        """The alert in the active language (in English in the JSON)."""
+        others = ", ".join(self.stalling[:3])
+        if len(self.stalling) > 3:
+            others = _("{names} and {n} more").format(names=others, n=len(self.stalling) - 3)
+        n = len(self.stalling)
+        if self.kind == "deal":
+            text = ngettext("{owner}: {actions} of {total} actions in the last {days} days went "
+                            "to deal {name} ({share}) while {others} stalls",
+                            "{owner}: {actions} of {total} actions in the last {days} days went "
+                            "to deal {name} ({share}) while {others} stall", n)
+        else:
+            text = ngettext("{owner}: {actions} of {total} actions in the last {days} days went "
+                            "to account {name} ({share}) while {others} stalls",
+                            "{owner}: {actions} of {total} actions in the last {days} days went "
+                            "to account {name} ({share}) while {others} stall", n)
+        return text.format(owner=self.owner, actions=self.actions, total=self.total,
+                           days=EFFORT_DAYS, name=self.name, share=f"{self.share:.0%}",
+                           others=others)
 
     def as_json(self) -> dict:
+        with in_english():
+            message = self.message
         return {"kind": "effort", "owner": self.owner, "on": self.kind, "name": self.name,
                 "actions": self.actions, "total": self.total, "share": round(self.share, 3),
-                "stalling": list(self.stalling), "message": self.message}
+                "stalling": list(self.stalling), "message": message}
 
 
 def effort_piles(deals: list[Summary], p: Pipeline, today: dt.date) -> list[Pile]:

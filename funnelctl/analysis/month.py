@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from funnelctl.analysis.cadence import in_english
 from funnelctl.analysis.currency import is_left_out
 from funnelctl.analysis.day import working_days
 from funnelctl.analysis.review import moves_since
@@ -53,6 +54,7 @@ from funnelctl.analysis.targets import (
     target_deals_of,
     won_in,
 )
+from funnelctl.i18n import N_, _, formats, ngettext
 from funnelctl.pipeline import Pipeline, Target
 from funnelctl.summary import AboutDeal, Summary
 
@@ -80,6 +82,9 @@ class Tally:
     label: str
     count: int = 0
     amount: float = 0.0
+    # the stage or loss reason of stages.yaml counted (None: a competitor, or an id
+    # stages.yaml no longer has): the views name it in their language
+    item: Any = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         return {"key": self.key, "label": self.label, "count": self.count,
@@ -103,6 +108,9 @@ class Losses:
     by_stage: list[Tally]
     by_reason: list[Tally]
     competitors: list[Tally]
+    # the pipeline the deals were counted over: the views name its stages and
+    # reasons in their language (not part of the data)
+    pipeline: Pipeline | None = field(default=None, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -131,8 +139,8 @@ def losses_of(deals: Iterable[Summary], p: Pipeline, start: dt.date, end: dt.dat
     lost = sorted((d for d in deals if d.status == "lost" and d.outcome_date is not None
                    and start <= d.outcome_date <= end),
                   key=lambda d: (d.outcome_date, d.id))
-    stages = {s.id: Tally(s.id, s.label) for s in p.stages}
-    reasons = {r.id: Tally(r.id, r.label) for r in p.lost.reasons}
+    stages = {s.id: Tally(s.id, s.label, item=s) for s in p.stages}
+    reasons = {r.id: Tally(r.id, r.label, item=r) for r in p.lost.reasons}
     rivals: dict[str, Tally] = {}
     for d in lost:
         s = stages.setdefault(d.stage, Tally(d.stage, d.stage))
@@ -149,7 +157,7 @@ def losses_of(deals: Iterable[Summary], p: Pipeline, start: dt.date, end: dt.dat
             c.amount += d.amount
     return Losses([LostDeal(d) for d in lost], [t for t in stages.values() if t.count],
                   [t for t in reasons.values() if t.count],
-                  sorted(rivals.values(), key=lambda t: (-t.count, -t.amount, t.key)))
+                  sorted(rivals.values(), key=lambda t: (-t.count, -t.amount, t.key)), p)
 
 
 # -- KPIs and movement ----------------------------------------------------------------
@@ -249,7 +257,7 @@ def movement(deals: list[Summary], p: Pipeline, start: dt.date, end: dt.date) ->
     for d in deals:
         if d.last_move < start:
             continue
-        for i, (stage, date, _) in enumerate(d.history):
+        for i, (stage, date, _how) in enumerate(d.history):
             if start <= date <= end and stage in entered and (i or _came_in(d)):
                 entered[stage] += 1
     m = Movement(entered)
@@ -382,9 +390,9 @@ class Focus:
 
     def as_json(self) -> dict:
         return {"remaining": _r(self.remaining, 2),
-                "short": [{"stage": s, "short": round(g, 2)} for s, _, g in self.short],
+                "short": [{"stage": s, "short": round(g, 2)} for s, _label, g in self.short],
                 "late_stages": [{"stage": s, "deals": n, "amount": round(a, 2)}
-                                for s, _, n, a in self.late],
+                                for s, _label, n, a in self.late],
                 "closing": [{"deal": d.id, "account": d.account, "stage": d.stage,
                              "amount": d.amount, "close": d.close} for d in self.closing]}
 
@@ -489,6 +497,10 @@ def daily_tracking(deals: list[Summary], p: Pipeline, period: str, today: dt.dat
 # -- the reps' targets cover their team's -----------------------------------------------
 
 
+# what a ``team`` target's shortfall added up, in its message
+SUMMED = {"reps": N_("the reps' targets"), "teams": N_("the teams' targets")}
+
+
 @dataclass
 class Shortfall:
     """A target (``index`` in stages.yaml's ``targets``) that the targets under it do
@@ -506,28 +518,41 @@ class Shortfall:
 
     @property
     def message(self) -> str:
+        """The warning in the active language (in English in the JSON)."""
         money = self.measure == "amount"
-        unit = "" if money else " deals"
+
+        def figure(x: float) -> str:
+            return formats.money(x) if money else f"{x:g}"
 
         def n(x: float) -> str:
-            return f"{x:,.0f}" if money else f"{x:g}"
+            if money:
+                return formats.money(x)
+            return ngettext("{count} deal", "{count} deals", 1 if x == 1 else 2).format(
+                count=f"{x:g}")
 
         if self.owner == "team":
-            subject, whose = f"the {self.of_what}' targets", "the team's"
+            subject = _(SUMMED[self.of_what])
+            whose = _("the team's {target}")
         else:
-            subject, whose = f"the targets of {self.owner}'s reps", f"{self.owner}'s"
-        parts = ", ".join(f"{o} {n(v)}" for o, v in self.parts) or "no target"
-        miss = f"; none for {', '.join(self.missing)}" if self.missing else ""
-        return (f"targets {self.period}: {subject} add up to {n(self.summed)}{unit} "
-                f"({parts}{miss}), less than {whose} {n(self.target)}{unit}: the "
-                f"decomposed targets must cover the assigned one")
+            subject = _("the targets of {owner}'s reps").format(owner=self.owner)
+            whose = _("{owner}'s {target}")
+        parts = ", ".join(f"{o} {figure(v)}" for o, v in self.parts) or _("no target")
+        if self.missing:
+            parts = _("{parts}; none for {owners}").format(parts=parts,
+                                                           owners=", ".join(self.missing))
+        return _("targets {period}: {subject} add up to {summed} ({parts}), less than "
+                 "{whose}: the decomposed targets must cover the assigned one").format(
+            period=formats.period(self.period), subject=subject, summed=n(self.summed),
+            parts=parts, whose=whose.format(owner=self.owner, target=n(self.target)))
 
     def as_json(self) -> dict:
+        with in_english():
+            message = self.message
         return {"period": self.period, "index": self.index, "owner": self.owner,
                 "added": self.of_what, "measure": self.measure, "target": self.target,
                 "summed": self.summed, "parts": [{"owner": o, "value": v}
                                                  for o, v in self.parts],
-                "missing": self.missing, "message": self.message}
+                "missing": self.missing, "message": message}
 
 
 def _short(period: str, index: int, parent: Target, of_what: str,
@@ -539,7 +564,7 @@ def _short(period: str, index: int, parent: Target, of_what: str,
             continue
         parts = [(o, float(getattr(t, measure))) for o, t in children
                  if t is not None and getattr(t, measure) is not None]
-        summed = sum(v for _, v in parts)
+        summed = sum(v for _owner, v in parts)
         if summed < want - 1e-9:
             missing = [o for o, t in children if t is None or getattr(t, measure) is None]
             out.append(Shortfall(period, index, parent.owner, of_what, measure, float(want),

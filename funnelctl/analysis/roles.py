@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from funnelctl import i18n
 from funnelctl.checks import Issue
+from funnelctl.i18n import _, ngettext
 from funnelctl.pipeline import Pipeline, Stage
 from funnelctl.summary import Summary
 
@@ -27,9 +29,9 @@ def role_issues(role: str, p: Pipeline) -> list[Issue]:
     known = stage_roles(p)
     if role in known:
         return []
-    choices = ", ".join(known) if known else "none: add roles: to a stage in stages.yaml"
-    return [Issue("role", f"unknown role {role!r} (roles: {choices})",
-                  f"unknown role {role!r} (roles: {choices})")]
+    choices = ", ".join(known) if known else _("none: add roles: to a stage in stages.yaml")
+    text = _("unknown role {role!r} (roles: {choices})").format(role=role, choices=choices)
+    return [Issue("role", text, text)]
 
 
 def holder(deal_roles: Mapping[str, str], role: str) -> str | None:
@@ -52,16 +54,24 @@ def missing_role_issues(stage: Stage | None, deal_roles: Mapping[str, str],
     move records among the items it waived."""
     if stage is None:
         return []
-    return [Issue(f"role:{r}", f"stage {stage.id!r} needs a {r}, and nobody holds the role",
-                  f"role {r}: nobody holds it (funnelctl assign {deal_id} {r} PERSON)")
+    # English names the stage by its id, as it always did; another language by its
+    # name there (an id is an English word)
+    named = stage.id if i18n.current() == i18n.DEFAULT else i18n.label(stage)
+    return [Issue(f"role:{r}",
+                  _("stage {stage!r} needs a {role}, and nobody holds the role").format(
+                      stage=named, role=r),
+                  _("role {role}: nobody holds it (funnelctl assign {deal} {role} "
+                    "PERSON)").format(role=r, deal=deal_id))
             for r in missing_roles(stage, deal_roles)]
 
 
 def roles_note(deal_id: str, stage_id: str, lacking: list[str]) -> str:
     """What ``advance`` says when the stage entered needs roles nobody holds."""
-    them = "it" if len(lacking) == 1 else "them"
-    return (f"note: {stage_id} needs {', '.join(lacking)}; nobody holds {them} on "
-            f"{deal_id}: funnelctl assign {deal_id} {lacking[0]} PERSON")
+    return ngettext("note: {stage} needs {roles}; nobody holds it on {deal}: funnelctl "
+                    "assign {deal} {role} PERSON",
+                    "note: {stage} needs {roles}; nobody holds them on {deal}: funnelctl "
+                    "assign {deal} {role} PERSON", len(lacking)).format(
+        stage=stage_id, roles=", ".join(lacking), deal=deal_id, role=lacking[0])
 
 
 # -- the load per support person ---------------------------------------------------

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from funnelctl import i18n
 from funnelctl.analysis.accounts import last_met
+from funnelctl.analysis.cadence import in_english
 from funnelctl.analysis.roles import missing_roles
+from funnelctl.i18n import _
 from funnelctl.pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -60,6 +63,36 @@ class Element:
                 "date": self.date, "needed_next": self.needed}
 
 
+class Gap(NamedTuple):
+    """A thing the deal's own fields show we do not know (``what``), about a person
+    (``name``, a decision maker or a veto holder), the competitors (``name``) or a
+    ladder (``item``, ``name`` its label)."""
+
+    what: str  # decider | unmet | goal | attitude | agreed | competition | plan | unscored
+    name: str = ""
+    decides: bool = False
+    item: Any = None
+
+    @property
+    def text(self) -> str:
+        """The gap in words, in the active language."""
+        what = self.what
+        if what == "decider":
+            return _("who decides: no decision maker named")
+        if what == "competition":
+            return _("the competition: no competitor named")
+        if what == "plan":
+            return _("our plan against {competitors}").format(competitors=self.name)
+        if what == "unscored":
+            return _("{ladder}: never scored").format(
+                ladder=i18n.label(self.item) if self.item is not None else self.name)
+        who = (_("{name} (decision maker)") if self.decides else _("{name} (veto)")).format(
+            name=self.name)
+        return {"unmet": _("{who}: not met yet"), "goal": _("{who}: personal goal unknown"),
+                "attitude": _("{who}: attitude unknown"),
+                "agreed": _("{who}: has not agreed yet")}[what].format(who=who)
+
+
 @dataclass
 class StrategySheet:
     id: str
@@ -80,13 +113,16 @@ class StrategySheet:
     competitors: list[str]
     plan: str | None
     missing: list[str]  # what the rep recorded as still unknown
-    gaps: list[str]  # what the deal's own fields show is unknown
+    gaps: list[Gap]  # what the deal's own fields show is unknown
     resources: list[str]
     roles: dict[str, str]  # who holds each support role
     roles_missing: list[str]  # the roles this stage needs that nobody holds
     verdict: str | None  # continue | drop | None (not judged)
+    next_stage_id: str | None = None  # the stage after this one (None: last or closed)
 
     def as_json(self) -> dict:
+        with in_english():
+            gaps = [g.text for g in self.gaps]
         return {"id": self.id, "path": self.path, "account": self.account,
                 "title": self.title, "owner": self.owner, "stage": self.stage,
                 "status": self.status, "amount": self.amount, "currency": self.currency,
@@ -94,7 +130,7 @@ class StrategySheet:
                 "players": [x.as_json() for x in self.players], "other_contacts": self.others,
                 "elements": [e.as_json() for e in self.elements],
                 "competitors": self.competitors, "plan": self.plan, "missing": self.missing,
-                "gaps": self.gaps, "resources": self.resources, "roles": self.roles,
+                "gaps": gaps, "resources": self.resources, "roles": self.roles,
                 "roles_missing": self.roles_missing, "verdict": self.verdict}
 
 
@@ -134,31 +170,30 @@ def strategy_sheet(deal: Deal, path: str, p: Pipeline, today: dt.date) -> Strate
         missing=list(st.missing) if st else [], gaps=gaps(deal, p, players),
         resources=list(st.resources) if st else [], roles=dict(deal.roles),
         roles_missing=missing_roles(p.stage(deal.stage), deal.roles) if is_open else [],
-        verdict=st.verdict if st else None)
+        verdict=st.verdict if st else None, next_stage_id=after.id if after else None)
 
 
-def gaps(deal: Deal, p: Pipeline, players: list[Player]) -> list[str]:
+def gaps(deal: Deal, p: Pipeline, players: list[Player]) -> list[Gap]:
     """What the deal's own fields show we do not know yet, in the order a manager
     asks: who decides, whether we met him, what he wants, where he stands; the
     vetoes; the competition; the elements never scored."""
-    out: list[str] = []
+    out: list[Gap] = []
     if not any(x.decision_maker for x in players):
-        out.append("who decides: no decision maker named")
+        out.append(Gap("decider"))
     for x in players:
-        who = f"{x.name} ({'decision maker' if x.decision_maker else 'veto'})"
         if x.last_met is None:
-            out.append(f"{who}: not met yet")
+            out.append(Gap("unmet", x.name, x.decision_maker))
         if not x.goal:
-            out.append(f"{who}: personal goal unknown")
+            out.append(Gap("goal", x.name, x.decision_maker))
         if not x.attitude:
-            out.append(f"{who}: attitude unknown")
+            out.append(Gap("attitude", x.name, x.decision_maker))
         if x.veto and not x.agreed:
-            out.append(f"{who}: has not agreed yet")
+            out.append(Gap("agreed", x.name, x.decision_maker))
     if not deal.competitors:
-        out.append("the competition: no competitor named")
+        out.append(Gap("competition"))
     elif not (deal.strategy and deal.strategy.plan):
-        out.append(f"our plan against {', '.join(deal.competitors)}")
+        out.append(Gap("plan", ", ".join(deal.competitors)))
     for lad in p.ladders:
         if lad.id not in deal.levels:
-            out.append(f"{lad.label}: never scored")
+            out.append(Gap("unscored", lad.label, item=lad))
     return out
