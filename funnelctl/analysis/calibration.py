@@ -73,6 +73,7 @@ class StageRate:
     won_stays: list[tuple[int, int]] = field(default_factory=list)
     lost_stays: list[int] = field(default_factory=list)  # days at the stage, sorted
     reps: dict[str, RepRate] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the stage's in other languages
 
     @property
     def observed(self) -> float | None:
@@ -287,7 +288,7 @@ def calibrate(deals: list[Summary], p: Pipeline, known: dt.date,
                 for o, (c, k) in rep_counts[i].items()}
         stages.append(StageRate(s.id, s.label, s.probability, nw + nl, nw, team,
                                 sorted(won_stays[i], reverse=True), sorted(lost_stays[i]),
-                                reps))
+                                reps, dict(s.labels)))
     span = max(1, min(NEW_DEALS_DAYS, (known - first_day).days + 1))
     new = {o: NewDeals(c / span, a / span, sq / c) for o, (c, a, sq) in recent.items()}
     return Calibration(known, w, stages, closed, sorted(cycle), new)

@@ -29,9 +29,11 @@ import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from funnelctl.analysis.calibration import Calibration, Query, calibrate, closed_count
 from funnelctl.analysis.targets import period_bounds, won_in
+from funnelctl.i18n import N_
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
@@ -104,7 +106,7 @@ class Forecast:
     calibration: Calibration | None = None
 
     def as_json(self) -> dict:
-        out = {"period": self.period, "rates": self.rates, "rates_why": self.why,
+        out = {"period": self.period, "rates": self.rates, "rates_why": str(self.why),
                "owners": [o.as_json() for o in self.owners], "total": self.total.as_json()}
         if self.calibration is not None:
             out["calibration"] = self.calibration.as_json()
@@ -114,18 +116,40 @@ class Forecast:
 # -- which rates ---------------------------------------------------------------------
 
 
+class Why(str):
+    """Why the forecast uses its rates: the English words (``rates_why`` of the JSON),
+    and the ``message`` and ``values`` they were written from, for a renderer to say
+    it in another language."""
+
+    message: str
+    values: dict[str, Any]
+
+    def __new__(cls, message: str, **values: Any) -> Why:
+        self = super().__new__(cls, message.format(**values))
+        self.message = message
+        self.values = values
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
+        return (self.message,), self.values  # a copy or a pickle made again from both
+
+
+ASKED = N_("asked for with --rates ({closed} closed deals)")
+ENOUGH = N_("{closed} closed deals, at least the {need} of forecast.min_closed")
+TOO_FEW = N_("only {closed} closed deals, fewer than the {need} of forecast.min_closed")
+
+
 def choose_rates(deals: list[Summary], p: Pipeline, asked: str | None) -> tuple[str, str]:
-    """The rates to use and why, in a few words: what ``--rates`` asked, else the
-    observed ones once stages.yaml's ``forecast.min_closed`` deals are closed."""
+    """The rates to use and why, in a few words (a ``Why``): what ``--rates`` asked,
+    else the observed ones once stages.yaml's ``forecast.min_closed`` deals are
+    closed."""
     closed = closed_count(deals)
     need = p.forecast.min_closed
     if asked is not None:
-        return asked, f"asked for with --rates ({closed} closed deals)"
+        return asked, Why(ASKED, closed=closed)
     if closed >= need:
-        return "history", (f"{closed} closed deals, at least the {need} of "
-                           f"forecast.min_closed")
-    return "config", (f"only {closed} closed deals, fewer than the {need} of "
-                      f"forecast.min_closed")
+        return "history", Why(ENOUGH, closed=closed, need=need)
+    return "config", Why(TOO_FEW, closed=closed, need=need)
 
 
 # -- the range of a sum of chances ----------------------------------------------------

@@ -5,7 +5,7 @@ as its file holds it (contacts and actions are not in the summaries)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from funnelctl import checks
 from funnelctl.model import Deal
@@ -31,6 +31,9 @@ class Sheet:
     open_milestones: list[tuple[str, str]]  # (id, label) still to pass in this stage
     short_levels: list[tuple[str, int, int]]  # (ladder, level, needed) for the next stage
     last_actions: list[dict]  # date, kind, goal, result, newest first
+    stage_id: str = ""
+    # the pipeline the ids above belong to: a renderer names them in its language
+    pipeline: Pipeline | None = field(default=None, compare=False, repr=False)
 
     def as_json(self) -> dict:
         return {
@@ -72,4 +75,5 @@ def sheet(deal: Deal, path: str, p: Pipeline, today: dt.date) -> Sheet:
         open_milestones=open_ms, short_levels=short,
         last_actions=[{"date": a.date, "kind": a.kind, "goal": a.goal, "result": a.result}
                       for a in actions],
+        stage_id=deal.stage, pipeline=p,
     )

@@ -12,24 +12,39 @@ attribute values alike.
 
 The numbers a reader sees carry their exact values as ``data-`` attributes, with the
 names and roundings of ``review --json``, so that a program (and the tests) can read
-the page back.
+the page back. Every word passes the message catalog (the page's ``lang`` is the
+active language); dates, months and amounts are written as ``i18n.formats`` writes
+them, stages by their labels, and ids of stages.yaml as ``render.history.Names``
+names them; ``data-`` attributes keep ids, ISO dates and plain numbers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
 
+from funnelctl import i18n
 from funnelctl.analysis.review import Leader, Section
 from funnelctl.analysis.stalls import Warning
 from funnelctl.analysis.targets import Progress
 from funnelctl.analysis.trend import Point
+from funnelctl.i18n import N_, _, formats, nformat
 from funnelctl.pipeline import Pipeline
 from funnelctl.render import charts
-from funnelctl.render.rep import money
+from funnelctl.render.history import Names
 from funnelctl.render.report_style import STYLE
 from funnelctl.render.safe import safe
 from funnelctl.render.views import num, pct
+
+money = formats.money
+
+# the kinds of move a review lists, and the funnel's diagnoses, as the page names them
+MOVES = {"won": N_("won"), "lost": N_("lost"), "advanced": N_("advanced"),
+         "regressed": N_("regressed"), "inflow": N_("inflow")}
+DIAGNOSES = {"bulge": N_("bulge"), "clean": N_("clean"), "empty": N_("empty"),
+             "late_entries": N_("late entries"), "late_entry_rep": N_("late entry rep"),
+             "narrow": N_("narrow"), "thin_top": N_("thin top")}
 
 
 def html_safe(text: str) -> str:
@@ -62,6 +77,21 @@ def _r(x: float | None, n: int = 1) -> float | None:
     return None if x is None else round(x, n)
 
 
+def _move(kind: str) -> str:
+    return _(MOVES[kind]) if kind in MOVES else kind
+
+
+def _owner(owner: str, team: bool = False) -> str:
+    """A section's or a target's owner: ``team`` (the whole team) in the active
+    language, a rep or a team of stages.yaml as named."""
+    return _("team") if team or owner == "team" else owner
+
+
+def _lang() -> str:
+    """The page's language as HTML names it (``en``, ``zh-CN``)."""
+    return i18n.current().replace("_", "-")
+
+
 @dataclass
 class Trend:
     """What the page shows of the weekly snapshots: the points, or why there are none
@@ -75,15 +105,16 @@ def page(today, since, period: str, reps: list[Section], team: Section | None,
          waivers: list[dict], leaders: list[Leader], p: Pipeline, trend: Trend | None,
          scope: str | None = None) -> str:
     """The whole page."""
-    title = f"Weekly review {today}"
+    title = _("Weekly review {day}").format(day=formats.day(today))
+    names = Names(p)
     nav = [f'<a href="#rep-{i}">{_e(s.owner)}</a>' for i, s in enumerate(reps, 1)]
     if team is not None:
-        nav.append('<a href="#team">team</a>')
-    nav.append('<a href="#leaderboard">leaderboard</a>')
+        nav.append('<a href="#team">' + _e(_("team")) + "</a>")
+    nav.append('<a href="#leaderboard">' + _e(_("leaderboard")) + "</a>")
     if trend is not None:
-        nav.append('<a href="#trend">trend</a>')
+        nav.append('<a href="#trend">' + _e(_("trend")) + "</a>")
     head = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{_lang()}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # nothing is fetched, nothing runs: the page is all there is
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -92,35 +123,38 @@ def page(today, since, period: str, reps: list[Section], team: Section | None,
         f"<title>{_e(title)}</title>", f"<style>{STYLE}</style>", "</head>",
         f'<body{data(today=str(today), since=str(since), period=period)}>',
         f'<header><h1 id="title">{_e(title)}</h1>',
-        f'<p class="sub">Moves since {_e(str(since))} · period {_e(period)}'
+        '<p class="sub">' + _e(_("Moves since {day} · period {period}").format(
+            day=formats.day(since), period=formats.period(period)))
         + (f" · {_e(scope)}" if scope else "") + "</p>",
         f'<nav>{" ".join(nav)}</nav></header>', "<main>"]
-    body = [section(s, since, f"rep-{i}") for i, s in enumerate(reps, 1)]
+    body = [section(s, since, f"rep-{i}", names) for i, s in enumerate(reps, 1)]
     if team is not None:
-        body.append(section(team, since, "team"))
+        body.append(section(team, since, "team", names))
     if waivers:
-        body.append(_waivers(waivers))
+        body.append(_waivers(waivers, names))
     body.append(leaderboard(leaders, period))
     if trend is not None:
         body.append(trend_section(trend, p))
-    foot = ["</main>", f'<footer>funnelctl report · {_e(str(today))}</footer>', "</body>",
+    foot = ["</main>", "<footer>" + _e(_("funnelctl report · {day}").format(
+        day=formats.day(today))) + "</footer>", "</body>",
             "</html>", ""]
     return "\n".join(head + body + foot)
 
 
-def section(s: Section, since, anchor: str) -> str:
+def section(s: Section, since, anchor: str, names: Names = Names()) -> str:
     """A rep's section, or the team's (which counts the moves by kind, lists the
     largest warnings only and asks no question of its own)."""
     out = [f'<section class="review{" team" if s.team else ""}" id="{anchor}"'
-           f'{data(owner=s.owner)}>', f"<h2>{_e(s.owner)}</h2>", '<div class="cols">',
-           "<div>", funnel_chart(s), "</div>", "<div>", figures(s), "</div>", "</div>",
-           funnel_table(s)]
+           f'{data(owner=s.owner)}>', f"<h2>{_e(_owner(s.owner, s.team))}</h2>",
+           '<div class="cols">', "<div>", funnel_chart(s, names), "</div>", "<div>",
+           figures(s, names), "</div>", "</div>", funnel_table(s, names)]
     if s.targets:
-        out.append(targets(s.targets))
-    out.append(moves(s, since))
-    out.append(warnings(s))
+        out.append(targets(s.targets, names))
+    out.append(moves(s, since, names))
+    out.append(warnings(s, names))
     if s.flagged:
-        out.append(f"<h3>Deals that break a process rule ({len(s.flagged)})</h3>")
+        out.append("<h3>" + _e(_("Deals that break a process rule ({n})").format(
+            n=len(s.flagged))) + "</h3>")
         out.append('<ul class="flagged">' + "".join(
             f'<li{data(deal=f["deal"])}><b>{_e(f["deal"])}</b>: '
             f'{_e("; ".join(f["problems"]))}</li>' for f in s.flagged) + "</ul>")
@@ -130,38 +164,58 @@ def section(s: Section, since, anchor: str) -> str:
     return "\n".join(out)
 
 
-def funnel_chart(s: Section) -> str:
+def _stage_label(r, names: Names) -> str:
+    """A funnel row's (or a plan row's) stage, by its label in the active language."""
+    return names.label("stage", r.stage) if names.p is not None else r.label
+
+
+def funnel_chart(s: Section, names: Names = Names()) -> str:
     """The funnel drawn against the benchmark, and its diagnosis."""
     rows = s.funnel.stages
     bars = charts.funnel_bars(rows)
     chart = ['<figure class="funnel-chart">']
     for r, bar in zip(rows, bars, strict=True):
+        label = _e(_stage_label(r, names))
         chart.append(f'<div class="bar-row"{data(stage=r.stage)}><span class="bar-label" '
-                     f'title="{_e(r.label)}">{_e(r.label)}</span>{bar}<span class="bar-fig">'
+                     f'title="{label}">{label}</span>{bar}<span class="bar-fig">'
                      f"{r.count} / {r.benchmark:.1f}</span></div>")
-    chart.append('<figcaption><i class="key deals"></i> deals <i class="key bench"></i> '
-                 'benchmark not reached <i class="key over"></i> beyond the benchmark'
-                 "</figcaption></figure>")
+    chart.append('<figcaption><i class="key deals"></i> ' + _e(_("deals"))
+                 + ' <i class="key bench"></i> ' + _e(_("benchmark not reached"))
+                 + ' <i class="key over"></i> ' + _e(_("beyond the benchmark"))
+                 + "</figcaption></figure>")
     chart.append('<ul class="diagnosis">')
     for d in s.funnel.diagnosis:
+        kind = _(DIAGNOSES[d.kind]) if d.kind in DIAGNOSES else d.kind.replace("_", " ")
         chart.append(f'<li class="d-{_e(d.kind)}"{data(kind=d.kind)}><b>'
-                     f'{_e(d.kind.replace("_", " "))}</b>: {_e(d.message)}</li>')
+                     f'{_e(kind)}</b>: {_e(d.message)}</li>')
     chart.append("</ul>")
     return "\n".join(chart)
 
 
-def funnel_table(s: Section) -> str:
+NUMBER = ' class="n"'
+
+
+def _th(words: list[str], numbers: range) -> str:
+    """A table's header row, its words translated; the columns ``numbers`` hold
+    numbers (right-aligned)."""
+    return "<thead><tr>" + "".join(f"<th{NUMBER if i in numbers else ''}>{_e(_(w))}</th>"
+                                   for i, w in enumerate(words)) + "</tr></thead>"
+
+
+FUNNEL_HEAD = [N_("stage"), N_("deals"), N_("benchmark"), N_("amount"), N_("weighted"),
+               N_("conversion obs/cfg")]
+
+
+def funnel_table(s: Section, names: Names = Names()) -> str:
     """The funnel's numbers."""
-    table = ['<div class="scroll"><table class="funnel"><thead><tr><th>stage</th>'
-             '<th class="n">deals</th><th class="n">benchmark</th><th class="n">amount</th>'
-             '<th class="n">weighted</th><th class="n">conversion obs/cfg</th></tr></thead>'
-             "<tbody>"]
+    table = ['<div class="scroll"><table class="funnel">' + _th(FUNNEL_HEAD, range(1, 6))
+             + "<tbody>"]
     for r in s.funnel.stages:
         table.append(
             "<tr" + data(stage=r.stage, count=r.count, benchmark=round(r.benchmark, 2),
                          amount=r.amount, weighted=round(r.weighted, 2),
                          observed=_r(r.observed, 3), conversion=r.conversion) + ">"
-            f'<td>{_e(r.label)}</td><td class="n count">{r.count}</td>'
+            f'<td>{_e(_stage_label(r, names))}</td><td class="n count">{r.count}</td>'
             f'<td class="n benchmark">{r.benchmark:.1f}</td>'
             f'<td class="n amount">{money(r.amount)}</td>'
             f'<td class="n weighted">{money(r.weighted)}</td>'
@@ -170,60 +224,67 @@ def funnel_table(s: Section) -> str:
     return "\n".join(table)
 
 
-def figures(s: Section) -> str:
+def figures(s: Section, names: Names = Names()) -> str:
     """The process figures, each with its value as ``review --json`` gives it."""
     f = s.figures
-    items = [("deals", "deals", f.deals, str(f.deals)),
-             ("open", "open", f.open_deals, str(f.open_deals)),
-             ("won", "won", f.won, str(f.won)), ("lost", "lost", f.lost, str(f.lost)),
-             ("win_rate", "win rate", _r(f.win_rate, 3), pct(f.win_rate)),
-             ("cycle_days", "cycle (days)", _r(f.cycle_days), num(f.cycle_days, 0)),
-             ("actions_per_won", "actions per won deal", _r(f.actions_per_won),
+    items = [("deals", N_("deals"), f.deals, str(f.deals)),
+             ("open", N_("open"), f.open_deals, str(f.open_deals)),
+             ("won", N_("won"), f.won, str(f.won)), ("lost", N_("lost"), f.lost, str(f.lost)),
+             ("win_rate", N_("win rate"), _r(f.win_rate, 3), pct(f.win_rate)),
+             ("cycle_days", N_("cycle (days)"), _r(f.cycle_days), num(f.cycle_days, 0)),
+             ("actions_per_won", N_("actions per won deal"), _r(f.actions_per_won),
               num(f.actions_per_won)),
-             ("average_won", "average won", _r(f.average_won), num(f.average_won, 0)),
-             ("velocity_per_day", "sales velocity per day", _r(f.velocity),
-              num(f.velocity, 0))]
-    out = ['<h3>Process</h3><dl class="figures">']
+             ("average_won", N_("average won"), _r(f.average_won), money(f.average_won)),
+             ("velocity_per_day", N_("sales velocity per day"), _r(f.velocity),
+              money(f.velocity))]
+    out = ["<h3>" + _e(_("Process")) + '</h3><dl class="figures">']
     for key, label, value, shown in items:
-        out.append(f'<div{data(figure=key, value=value)}><dt>{label}</dt>'
+        out.append(f'<div{data(figure=key, value=value)}><dt>{_e(_(label))}</dt>'
                    f"<dd>{_e(shown)}</dd></div>")
     out.append("</dl>")
-    stays = ", ".join(f"{_e(k)} {num(v, 0)}" for k, v in f.days_in_stage.items())
-    out.append(f'<p class="stays">days in stage: {stays}</p>')
+    stays = ", ".join(f"{_e(names.stage(k))} {num(v, 0)}" for k, v in f.days_in_stage.items())
+    out.append('<p class="stays">' + _e(_("days in stage: {stays}")).format(stays=stays)
+               + "</p>")
     return "".join(out)
 
 
-def targets(progs: list[Progress]) -> str:
+def _verdict(ok: bool) -> str:
+    word = _("on track") if ok else _("behind")
+    return f'<span class="{"ok" if ok else "bad"}">{_e(word)}</span>'
+
+
+PLAN_HEAD = [N_("stage"), N_("ratio"), N_("required"), N_("deals"), N_("actual"), N_("gap")]
+
+
+def targets(progs: list[Progress], names: Names = Names()) -> str:
     """Each target against the share of the period gone, and the gap per stage."""
-    out = ["<h3>Targets</h3>"]
+    out = ["<h3>" + _e(_("Targets")) + "</h3>"]
     for t in progs:
         out.append('<div class="target"' + data(
             owner=t.owner, period=t.period, target_deals=t.target_deals,
             target_amount=t.target_amount, won_deals=t.won_deals, won_amount=t.won_amount,
             expected_by_now=_r(t.expected_by_now, 2),
             blocking=t.plan.blocking if t.plan else None) + ">")
-        line = [f"<b>{_e(t.owner)} {_e(t.period)}</b> ({t.elapsed:.0%} of the period gone):"]
+        line = [f"<b>{_e(_owner(t.owner))} {_e(formats.period(t.period))}</b> "
+                + _e(_("({share} of the period gone):").format(share=f"{t.elapsed:.0%}"))]
         if t.target_deals is not None:
             due = t.target_deals * t.elapsed
             ok = t.won_deals >= due - 1e-9
-            line.append(f'signed <span class="won-deals">{t.won_deals}</span> of '
-                        f"{t.target_deals:g} ({due:.1f} due by now), "
-                        f'<span class="{"ok" if ok else "bad"}">'
-                        f'{"on track" if ok else "behind"}</span>')
+            line.append(_e(_("signed {won} of {target} ({due} due by now), {verdict}")).format(
+                won=f'<span class="won-deals">{t.won_deals}</span>',
+                target=f"{t.target_deals:g}", due=f"{due:.1f}", verdict=_verdict(ok)))
         if t.target_amount is not None:
             due = t.target_amount * t.elapsed
             ok = t.won_amount >= due - 1e-9
-            line.append(f"{money(t.won_amount)} of {money(t.target_amount)}, "
-                        f'<span class="{"ok" if ok else "bad"}">'
-                        f'{"on track" if ok else "behind"}</span>')
+            line.append(_e(_("{won} of {target}, {verdict}")).format(
+                won=money(t.won_amount), target=money(t.target_amount),
+                verdict=_verdict(ok)))
         out.append(f"<p>{' '.join(line)}</p>")
         if t.target_amount is not None:
             out.append(charts.share_bar(t.won_amount, t.target_amount))
         if t.plan:
-            out.append('<div class="scroll"><table class="plan"><thead><tr><th>stage</th>'
-                       '<th class="n">ratio</th><th class="n">required</th>'
-                       '<th class="n">deals</th><th class="n">actual</th>'
-                       '<th class="n">gap</th></tr></thead><tbody>')
+            out.append('<div class="scroll"><table class="plan">' + _th(PLAN_HEAD, range(1, 6))
+                       + "<tbody>")
             for r in t.plan.rows:
                 cls = "blocking" if r.stage == t.plan.blocking else ""
                 gap = "bad" if r.gap > 1e-9 else "ok"
@@ -232,46 +293,53 @@ def targets(progs: list[Progress]) -> str:
                     + data(stage=r.stage, required=round(r.required, 2),
                            required_deals=r.required_deals, actual=r.actual,
                            gap=round(r.gap, 2)) + ">"
-                    f"<td>{_e(r.label)}</td><td class=\"n\">{r.rate:.3g}</td>"
+                    f"<td>{_e(_stage_label(r, names))}</td><td class=\"n\">{r.rate:.3g}</td>"
                     f'<td class="n">{r.required:.1f}</td><td class="n">{r.required_deals}</td>'
                     f'<td class="n">{r.actual}</td>'
                     f'<td class="n gap {gap}">{r.gap:+.1f}</td></tr>')
             out.append("</tbody></table></div>")
             if t.plan.blocking:
                 row = next(r for r in t.plan.rows if r.stage == t.plan.blocking)
-                out.append(f'<p class="bad">blocked at {_e(row.label)}: {row.gap:.1f} deals '
-                           f"short (need {row.required:.1f}, hold {row.actual})</p>")
+                out.append('<p class="bad">' + _e(_(
+                    "blocked at {stage}: {gap} deals short (need {need}, hold {hold})").format(
+                    stage=_stage_label(row, names), gap=f"{row.gap:.1f}",
+                    need=f"{row.required:.1f}", hold=row.actual)) + "</p>")
         out.append("</div>")
     return "\n".join(out)
 
 
-def moves(s: Section, since) -> str:
-    out = [f"<h3>Since {_e(str(since))}</h3>"]
+def moves(s: Section, since, names: Names = Names()) -> str:
+    out = ["<h3>" + _e(_("Since {day}").format(day=formats.day(since))) + "</h3>"]
     if s.team and s.move_kinds:
         out.append('<ul class="moves">' + "".join(
-            f'<li{data(kind=kind, count=n, amount=amount)}><b>{n}</b> {_e(kind)} '
+            f'<li{data(kind=kind, count=n, amount=amount)}><b>{n}</b> {_e(_move(kind))} '
             f"({money(amount)})</li>" for kind, n, amount in s.move_kinds) + "</ul>")
     elif s.moved:
         out.append('<ul class="moves">')
         for m in s.moved:
+            stage = _e(names.stage(m.stage))
             if m.kind in ("advanced", "regressed"):
-                detail = (f"{_e(m.from_stage or '')} → {_e(m.stage)}"
-                          + (" (forced)" if m.forced else ""))
+                detail = (f"{_e(names.stage(m.from_stage or ''))} → {stage}"
+                          + (_e(_(" (forced)")) if m.forced else ""))
             elif m.kind == "lost":
-                detail = f"at {_e(m.stage)}: {_e(str(m.reason))}" + (
-                    f", to {_e(m.competitor)}" if m.competitor else "")
+                detail = _e(_("at {stage}: {reason}")).format(
+                    stage=stage, reason=_e(names.reason(str(m.reason)))) + (
+                    _e(_(", to {competitor}")).format(competitor=_e(m.competitor))
+                    if m.competitor else "")
             elif m.kind == "inflow":
-                detail = f"new at {_e(m.stage)}"
+                detail = _e(_("new at {stage}")).format(stage=stage)
             else:
                 detail = ""
             out.append(f'<li class="m-{m.kind}"{data(kind=m.kind, deal=m.deal)}>'
-                       f"{m.date} <b>{m.kind}</b> {_e(m.deal)} ({_e(m.account)}, "
-                       f"{money(m.amount)}) {detail}</li>")
+                       f"{formats.day(m.date)} <b>{_e(_move(m.kind))}</b> {_e(m.deal)} "
+                       f"({_e(m.account)}, {money(m.amount)}) {detail}</li>")
         out.append("</ul>")
         if s.more_moved:
-            out.append(f"<p>… and {s.more_moved} more (review --json has them all)</p>")
+            out.append("<p>" + _e(_("… and {n} more (review --json has them all)").format(
+                n=s.more_moved)) + "</p>")
     else:
-        out.append(f'<p class="quiet">Nothing moved since {_e(str(since))}.</p>')
+        out.append('<p class="quiet">' + _e(_("Nothing moved since {day}.").format(
+            day=formats.day(since))) + "</p>")
     return "\n".join(out)
 
 
@@ -279,53 +347,68 @@ def _severity(w: Warning) -> str:
     return "bad" if w.severity >= 4 else "warn" if w.severity >= 2 else ""
 
 
-def warnings(s: Section) -> str:
-    """Each deal's warnings on one row (the team's largest deals only)."""
-    head = "Largest warnings" if s.team else "Warnings"
-    counts = data(warnings=s.warnings, warned_deals=s.warned_deals)
-    snoozed = f" ({s.snoozed} snoozed on purpose)" if s.snoozed else ""
-    if not s.warned:
-        return f'<h3>{head}</h3><p class="quiet warned"{counts}>none{snoozed}</p>'
+WARNED_HEAD = [N_("deal"), N_("owner"), N_("stage"), N_("amount"), N_("warnings")]
 
-    out = [f"<h3>{head}</h3>", '<div class="scroll"><table class="warnings"><thead><tr>'
-           '<th>deal</th><th>owner</th><th>stage</th><th class="n">amount</th>'
-           "<th>warnings</th></tr></thead><tbody>"]
+
+def warnings(s: Section, names: Names = Names()) -> str:
+    """Each deal's warnings on one row (the team's largest deals only)."""
+    head = _e(_("Largest warnings") if s.team else _("Warnings"))
+    counts = data(warnings=s.warnings, warned_deals=s.warned_deals)
+    snoozed = _e(_(" ({n} snoozed on purpose)").format(n=s.snoozed)) if s.snoozed else ""
+    if not s.warned:
+        none = _e(_("none"))
+        return f'<h3>{head}</h3><p class="quiet warned"{counts}>{none}{snoozed}</p>'
+
+    out = [f"<h3>{head}</h3>", '<div class="scroll"><table class="warnings">'
+           + _th(WARNED_HEAD, range(3, 4)) + "<tbody>"]
     for ws in s.warned:
         w0 = ws[0]
         why = " · ".join(f'<span class="{_severity(w)}" title="{_e(w.message)}">'
                          f"{_e(w.short)}</span>" for w in ws)
         out.append("<tr" + data(deal=w0.deal, kinds=" ".join(w.kind for w in ws),
                                 amount=w0.amount) + ">"
-                   f"<td>{_e(w0.deal)}</td><td>{_e(w0.owner)}</td><td>{_e(w0.stage)}</td>"
+                   f"<td>{_e(w0.deal)}</td><td>{_e(w0.owner)}</td>"
+                   f"<td>{_e(names.stage(w0.stage))}</td>"
                    f'<td class="n">{money(w0.amount)}</td><td>{why}</td></tr>')
     out.append("</tbody></table></div>")
-    out.append(f'<p class="warned"{counts}>{s.warnings} warnings on {s.warned_deals} deals'
-               f"{snoozed}</p>")
+    out.append(f'<p class="warned"{counts}>' + _e(_("{warnings} on {deals}").format(
+        warnings=nformat("{n} warning", "{n} warnings", s.warnings),
+        deals=nformat("{n} deal", "{n} deals", s.warned_deals))) + f"{snoozed}</p>")
     return "\n".join(out)
 
 
 def questions(s: Section) -> str:
+    head = "<h3>" + _e(_("Questions to ask")) + "</h3>"
     if not s.questions:
-        return '<h3>Questions to ask</h3><p class="quiet">none</p>'
-    return ('<h3>Questions to ask</h3><ul class="questions">' + "".join(
+        return head + '<p class="quiet">' + _e(_("none")) + "</p>"
+    return (head + '<ul class="questions">' + "".join(
         f'<li{data(deal=q.deal, kind=q.kind)}><b>{_e(q.deal)}</b> ({_e(q.account)}): '
         f"{_e(q.text)}</li>" for q in s.questions) + "</ul>")
 
 
-def _waivers(waivers: list[dict]) -> str:
-    return ('<section id="waivers"><h2>Waivers (forced moves)</h2><ul>' + "".join(
-        f'<li{data(deal=w["deal"], stage=w["stage"])}>{_e(str(w["date"]))} '
-        f'<b>{_e(w["deal"])}</b> ({_e(w["owner"])}) → {_e(w["stage"])}: '
-        f'{_e(str(w["reason"]))} (waived: {_e(", ".join(w["waived"]))})</li>'
-        for w in waivers) + "</ul></section>")
+def _date(value) -> str:
+    return formats.day(value) if isinstance(value, dt.date) else str(value)
+
+
+def _waivers(waivers: list[dict], names: Names = Names()) -> str:
+    return ('<section id="waivers"><h2>' + _e(_("Waivers (forced moves)")) + "</h2><ul>"
+            + "".join(
+                f'<li{data(deal=w["deal"], stage=w["stage"])}>{_e(_date(w["date"]))} '
+                f'<b>{_e(w["deal"])}</b> ({_e(w["owner"])}) → {_e(names.stage(w["stage"]))}: '
+                f'{_e(str(w["reason"]))} ' + _e(_("(waived: {items})").format(
+                    items=", ".join(names.waived(x) for x in w["waived"]))) + "</li>"
+                for w in waivers) + "</ul></section>")
+
+
+LEADER_HEAD = [N_("owner"), N_("signed"), N_("target"), N_("amount"), N_("target amount")]
 
 
 def leaderboard(leaders: list[Leader], period: str) -> str:
-    out = [f'<section id="leaderboard"><h2>Leaderboard {_e(period)}</h2>',
+    head = "".join(f'<th class="n">{_e(_(w))}</th>' for w in LEADER_HEAD[1:])
+    out = ['<section id="leaderboard"><h2>' + _e(_("Leaderboard {period}").format(
+        period=formats.period(period))) + "</h2>",
            '<div class="scroll"><table class="leaders"><thead><tr><th class="n">#</th>'
-           '<th>owner</th><th class="n">signed</th><th class="n">target</th>'
-           '<th class="n">amount</th><th class="n">target amount</th><th></th></tr>'
-           "</thead><tbody>"]
+           f"<th>{_e(_(LEADER_HEAD[0]))}</th>{head}<th></th></tr></thead><tbody>"]
     for i, x in enumerate(leaders, 1):
         bar = charts.share_bar(x.won_amount, x.target_amount) if x.target_amount else ""
         out.append(
@@ -343,23 +426,27 @@ def leaderboard(leaders: list[Leader], period: str) -> str:
 
 def trend_section(t: Trend, p: Pipeline) -> str:
     """Open deals per stage at each week start as git held them, and now."""
-    out = ['<section id="trend"><h2>Trend</h2>']
+    out = ['<section id="trend"><h2>' + _e(_("Trend")) + "</h2>"]
     if len(t.points) < 2:
-        out.append(f'<p class="note">{_e(t.note or "no weekly snapshot to compare")}</p>')
+        note = t.note or _("no weekly snapshot to compare")
+        out.append(f'<p class="note">{_e(note)}</p>')
         out.append("</section>")
         return "\n".join(out)
-    out.append('<p class="sub">Open deals per stage at the start of each week, as git held '
-               "the deal files then, and now.</p>")
+    out.append('<p class="sub">' + _e(_("Open deals per stage at the start of each week, as "
+                                         "git held the deal files then, and now.")) + "</p>")
     out.append(f'<div class="scroll">{charts.trend_chart(t.points)}</div>')
     out.append('<p class="legend">' + " ".join(
-        f'<i class="key s{i % charts.STAGE_COLOURS}"></i> {_e(s.label)}'
+        f'<i class="key s{i % charts.STAGE_COLOURS}"></i> {_e(i18n.label(s))}'
         for i, s in enumerate(p.stages)) + "</p>")
-    out.append('<div class="scroll"><table class="trend-table"><thead><tr><th>week</th>'
-               + "".join(f'<th class="n">{_e(s.label)}</th>' for s in p.stages)
-               + '<th class="n">open</th><th class="n">amount</th><th class="n">weighted</th>'
-               "</tr></thead><tbody>")
+    out.append('<div class="scroll"><table class="trend-table"><thead><tr><th>'
+               + _e(_("week")) + "</th>"
+               + "".join(f'<th class="n">{_e(i18n.label(s))}</th>' for s in p.stages)
+               + "".join(f'<th class="n">{_e(_(w))}</th>'
+                         for w in (N_("open"), N_("amount"), N_("weighted")))
+               + "</tr></thead><tbody>")
+    now = _e(_("now"))
     for pt in t.points:
-        day = "now" if pt.now else str(pt.day)
+        day = now if pt.now else formats.day(pt.day)
         out.append("<tr" + data(day=str(pt.day), now=pt.now, open=pt.open_deals,
                                 amount=round(pt.amount, 2), weighted=round(pt.weighted, 2))
                    + ">"
