@@ -43,9 +43,10 @@ def catalog():
         return read_po(f, locale="zh_CN", domain="funnelctl")
 
 
-def gettext_messages() -> list[tuple[str, int, str | tuple[str, ...]]]:
-    """(file, line, message) of every _/ngettext/nformat/pgettext/N_ call in funnelctl/."""
-    return [(f, line, msg) for f, line, msg, _c, _ctx in
+def gettext_messages() -> list[tuple[str, int, str | tuple[str, ...], str | None]]:
+    """(file, line, message, context) of every _/ngettext/nformat/pgettext/N_ call in
+    funnelctl/."""
+    return [(f, line, msg, ctx) for f, line, msg, _c, ctx in
             extract_from_dir(str(PKG), method_map=[("**.py", "python")], keywords=KEYWORDS)]
 
 
@@ -57,8 +58,8 @@ def help_texts() -> list[tuple[str, int, str]]:
     return out
 
 
-def translated(catalog, msgid: str) -> bool:
-    msg = catalog.get(msgid)
+def translated(catalog, msgid: str, context: str | None = None) -> bool:
+    msg = catalog.get(msgid, context=context)
     if msg is None or msg.fuzzy:
         return False
     forms = msg.string if isinstance(msg.string, tuple) else (msg.string,)
@@ -68,8 +69,8 @@ def translated(catalog, msgid: str) -> bool:
 def test_every_message_in_the_code_has_a_chinese_translation(catalog) -> None:
     messages = gettext_messages()
     assert len(messages) > 10  # the extraction sees the code (dates, labels, ids ...)
-    missing = [f"funnelctl/{f}:{line}: {msg!r}" for f, line, msg in messages
-               if not translated(catalog, msg[0] if isinstance(msg, tuple) else msg)]
+    missing = [f"funnelctl/{f}:{line}: {msg!r}" for f, line, msg, ctx in messages
+               if not translated(catalog, msg[0] if isinstance(msg, tuple) else msg, ctx)]
     assert not missing, ("messages without a Chinese translation (run python -m "
                          "funnelctl.i18n.build, then translate):\n" + "\n".join(missing))
 
@@ -227,7 +228,7 @@ def test_english_plurals_say_one_and_many() -> None:
     # one Chinese form for every count; a message the catalog lacks stays English
     assert nformat("… and {n} more", "… and {n} more", 1) == "……还有 1 个"
     assert nformat("… and {n} more", "… and {n} more", 3) == "……还有 3 个"
-    assert ngettext("{n} deal", "{n} deals", 1).format(n=1) == "1 deal"
+    assert ngettext("{n} widget", "{n} widgets", 1).format(n=1) == "1 widget"
 
 
 class Catalog(gettext.NullTranslations):

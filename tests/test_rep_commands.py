@@ -23,7 +23,7 @@ def test_init_scaffolds_a_pipeline_that_validates(tmp_path: Path) -> None:
     assert "签订合同" in (tmp_path / "sales/stages.yaml").read_text("utf-8")
     assert ".funnelctl-cache/" in (tmp_path / "sales/.gitignore").read_text()
     res = runner.invoke(app, ["--dir", str(tmp_path / "sales"), "validate"])
-    assert res.exit_code == 0 and "ok: 0 deals" in res.stdout
+    assert res.exit_code == 0 and "通过：0 个商机，没有问题" in res.stdout
     res = runner.invoke(app, ["init", str(tmp_path / "sales")])
     assert res.exit_code == 1 and "exists already" in res.stderr
 
@@ -104,7 +104,7 @@ def test_list_filters_and_json(world) -> None:
     assert [r["id"] for r in world.json("list", "--status", "lost")] == ["c1"]
     assert world.json("list", "--stage", "nurture") == []
     res = world.run("list", "--stage", "bogus")
-    assert res.exit_code == 1 and "unknown stage" in res.stderr
+    assert res.exit_code == 2 and "unknown stage" in res.stderr
     res = world.run("list", "--team", "mars")
     assert res.exit_code == 1 and "no such team" in res.stderr
     res = world.run("list")

@@ -27,6 +27,8 @@ from funnelctl.cli.common import (
     skipped_json,
     wants_commit,
 )
+from funnelctl.cli.completion import complete_deal, complete_owner, complete_stage
+from funnelctl.i18n import _, formats
 
 
 @app.command("new")
@@ -34,7 +36,8 @@ def new_cmd(
     ctx: typer.Context,
     account: str = typer.Option(..., "--account", help="The customer."),
     title: str = typer.Option(..., "--title", help="What the deal is about."),
-    owner: str = typer.Option(..., "--owner", help="The rep who owns it."),
+    owner: str = typer.Option(..., "--owner", help="The rep who owns it.",
+                              autocompletion=complete_owner),
     amount: float = typer.Option(..., "--amount", min=0, max=1e15, callback=finite,
                                  help="Expected order value."),
     source: Optional[str] = typer.Option(None, "--source", help="Where the lead came from."),
@@ -48,7 +51,8 @@ def new_cmd(
                                           "YYYY-MM-DD, if before today (a deal brought in "
                                           "from elsewhere)."),
     stage: Optional[str] = typer.Option(None, "--stage", help="The stage the deal is at "
-                                        "already (default: the first)."),
+                                        "already (default: the first).",
+                                        autocompletion=complete_stage),
     json_out: bool = JSON_OPT,
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
@@ -74,13 +78,15 @@ def new_cmd(
     close_date = parse_date(close, "--close") if close else None
     created_date = parse_date(created, "--created") if created else None
     if created_date and created_date > s.today:
-        fail(f"--created {created_date} is after today ({s.today})", code=2)
-    if stage is not None and stage not in pipeline.stage_ids:
-        fail(f"--stage {stage!r}: not an open stage (stages: {', '.join(pipeline.stage_ids)}; "
-             f"a won or lost deal is brought in by 'funnelctl import')", code=2)
+        fail(_("--created {day} is after today ({today})").format(
+            day=formats.day(created_date), today=formats.day(s.today)), code=2)
+    if stage is not None:  # an id, or a stage's label in any language
+        stage = stage_option(stage, pipeline.stages, _(
+            "--stage {text!r}: not an open stage (stages: {choices}; a won or lost deal is "
+            "brought in by 'funnelctl import')"))
     wants_commit(ctx, root, pipeline, commit)
     if close_date and close_date < s.today:
-        fail(f"--close {close_date} is in the past")
+        fail(_("--close {day} is in the past").format(day=formats.day(close_date)))
     if deal_id:
         did = deal_id
     else:  # a second deal of the same account and title is -2, not refused
@@ -89,21 +95,23 @@ def new_cmd(
 
         did = unique_id(edits.slug(f"{account}-{title}"), deal_ids(root))
     if not is_deal_id(did):
-        fail(f"--id {did!r}: use letters, digits, '.', '_' and '-' only, "
-             f"at most {DEAL_ID_MAX} characters", code=2)
+        fail(_("--id {id!r}: use letters, digits, '.', '_' and '-' only, at most {max} "
+               "characters").format(id=did, max=DEAL_ID_MAX), code=2)
     base = (root / DEALS_DIR).resolve()
     sub = base
     if folder:
         parts = Path(folder).parts
         if Path(folder).is_absolute() or any(p in ("..", ".") or p.startswith(".")
                                              for p in parts):
-            fail(f"--folder {folder!r} must be a plain sub-folder of {DEALS_DIR}/")
+            fail(_("--folder {folder!r} must be a plain sub-folder of {deals}/").format(
+                folder=folder, deals=DEALS_DIR))
         sub = (base / folder).resolve()
         if base != sub and base not in sub.parents:
-            fail(f"--folder {folder!r} escapes {DEALS_DIR}/")
+            fail(_("--folder {folder!r} escapes {deals}/").format(folder=folder,
+                                                                   deals=DEALS_DIR))
     taken = id_in_use(root, did)
     if taken:
-        fail(f"a deal with id {did!r} exists already: {taken}")
+        fail(_("a deal with id {id!r} exists already: {path}").format(id=did, path=taken))
     try:
         doc = edits.new_deal(pipeline, s.today, deal_id=did, account=account, title=title,
                              owner=owner, amount=amount, source=source, close=close_date)
@@ -132,6 +140,24 @@ def new_cmd(
                   + (f"\ncreated: {created_date}" if created_date else "")
                   + (f"\nstage: {stage} (imported)" if stage else ""))
 
+
+def stage_option(text: str, items, refusal: str) -> str:
+    """The id of the stage ``text`` names among ``items`` (its id, or its label in any
+    language: ``labels.stage``); else a usage error (exit 2): ``refusal`` (translated,
+    with {text} and {choices}) listing the choices as ``id (label)``, or the items
+    a label shared by two of them names."""
+    from funnelctl import labels
+
+    try:
+        return labels.resolve("stage", items, text)
+    except labels.NoSuchChoice as exc:
+        k = labels.key(text)
+        if any(labels.key(n) == k for i in items for n in labels.choice(i).names):
+            fail(exc.message, code=2)  # a label two stages share
+        fail(refusal.format(text=text, choices=", ".join(
+            labels.describe(labels.choice(i)) for i in items)), code=2)
+
+
 def _brought_in(doc, pipeline, created, stage: str) -> None:
     """A new deal made one brought in from elsewhere: its own created date, the stage
     it has reached, and its one history entry (dated today) marked imported, with
@@ -155,7 +181,7 @@ def _brought_in(doc, pipeline, created, stage: str) -> None:
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     json_out: bool = JSON_OPT,
 ) -> None:
     """One deal's road map on one screen.
@@ -163,14 +189,15 @@ def show_cmd(
     Example: funnelctl show acme-pumps
     """
     from funnelctl.analysis.roadmap import road_map
+    from funnelctl.cli.common import deal_titles
     from funnelctl.store import StoreError, find_deal, read_deal
     from funnelctl.store.files import FileRefused, read_file
     from funnelctl.yamlio import load_fast
 
     s = settings(ctx)
     root, pipeline = root_and_pipeline(ctx)
-    try:
-        rel = find_deal(root, deal)
+    try:  # by its id, the beginning of one, or its exact title
+        rel = find_deal(root, deal, titles=lambda: deal_titles(ctx, root, pipeline))
     except StoreError as exc:
         fail(exc.message)
     try:
@@ -179,10 +206,10 @@ def show_cmd(
     except FileRefused as exc:
         fail(f"{rel}: {exc.message}")
     except OSError as exc:
-        fail(f"{rel}: cannot read: {exc.strerror}")
+        fail(_("{path}: cannot read: {error}").format(path=rel, error=exc.strerror))
     d, problems = read_deal(root, rel, pipeline, raw, full=True)
     if d is None:
-        fail(f"{rel} cannot be read as a deal", problems)
+        fail(_("{path} cannot be read as a deal").format(path=rel), problems)
     rm = road_map(d, load_fast(raw), pipeline, s.today)
     rm["path"] = rel
     rm["problems"] = [p.as_json() for p in problems]
@@ -198,7 +225,8 @@ def list_cmd(
     ctx: typer.Context,
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
-    stage: Optional[str] = typer.Option(None, "--stage", help="Only deals at this stage."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="Only deals at this stage.",
+                                        autocompletion=complete_stage),
     status: Optional[Status] = typer.Option(None, "--status", help="open, won or lost."),
     json_out: bool = JSON_OPT,
 ) -> None:
@@ -211,9 +239,9 @@ def list_cmd(
 
     loaded = load(ctx, convert=False)  # each deal's own amount, and converted below
     p = loaded.pipeline
-    if stage and not p.known_stage(stage):
-        fail(f"--stage {stage!r}: unknown stage "
-             f"(stages: {', '.join([*p.stage_ids, p.won.id])})")
+    if stage and not p.known_stage(stage):  # a label in any language, or a usage error
+        stage = stage_option(stage, [*p.stages, p.won], _(
+            "--stage {text!r}: unknown stage (stages: {choices})"))
     owners = owner_filter(loaded, owner, team)
     deals = select(loaded.deals, owners, stage, status)
     pos = p.positions  # stages in order, then won; an unknown stage last

@@ -28,6 +28,8 @@ from funnelctl.cli.common import (
     settings,
     wants_commit,
 )
+from funnelctl.cli.completion import complete_deal
+from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -44,7 +46,7 @@ DIFF_LINES = 30  # of a change made on disk meanwhile, shown in the notes
 @app.command("edit")
 def edit_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
     """Edit a deal file in your editor, checked on save like 'crontab -e'.
@@ -58,28 +60,30 @@ def edit_cmd(
 
     Example: EDITOR=nano funnelctl edit acme-pumps --commit
     """
+    from funnelctl.cli.common import deal_titles
     from funnelctl.store import StoreError, find_deal
 
     root, pipeline = root_and_pipeline(ctx)
     command = _editor_command()
     wants_commit(ctx, root, pipeline, commit)
-    try:
-        rel = find_deal(root, deal)
+    try:  # by its id, the beginning of one, or its exact title
+        rel = find_deal(root, deal, titles=lambda: deal_titles(ctx, root, pipeline))
     except StoreError as exc:
         fail(exc.message)
+    deal = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]  # the id found, not what was typed
     original = _read(root, rel, pipeline)
     today = settings(ctx).today
-    _, before = _check(root, rel, pipeline, original, today)
+    _readable, before = _check(root, rel, pipeline, original, today)
     saved = _edit_loop(root, rel, pipeline, today, command, original, before)
     if saved is None:
-        say(f"{deal}: no changes ({rel})")
+        say(_("{id}: no changes ({path})").format(id=deal, path=rel))
         return
-    say(f"{deal}: edited ({rel})")
-    _, after = _check(root, rel, pipeline, saved, today)
+    say(_("{id}: edited ({path})").format(id=deal, path=rel))
+    _readable, after = _check(root, rel, pipeline, saved, today)
     if after:
         con = err_console()
-        con.print(f"note: {rel} is still flagged, as it was before the edit:", style="yellow",
-                  markup=False)
+        con.print(_("note: {path} is still flagged, as it was before the edit:").format(
+            path=rel), style="yellow", markup=False)
         from funnelctl.render.safe import safe
 
         for p in after:
@@ -97,7 +101,8 @@ def _editor_command() -> list[str]:
         try:
             words = shlex.split(value)
         except ValueError as exc:
-            fail(f"${name} {value!r} cannot be read as a command ({exc})", code=2)
+            fail(_("${name} {value!r} cannot be read as a command ({error})").format(
+                name=name, value=value, error=exc), code=2)
         if words:
             return words
     return ["vi"]
@@ -111,7 +116,7 @@ def _read(root: Path, rel: str, pipeline: Pipeline) -> bytes:
     except FileRefused as exc:
         fail(f"{rel}: {exc.message}")
     except OSError as exc:
-        fail(f"{rel}: cannot read: {exc.strerror}")
+        fail(_("{path}: cannot read: {error}").format(path=rel, error=exc.strerror))
 
 
 def _check(root: Path, rel: str, pipeline: Pipeline, data: bytes,
@@ -124,8 +129,9 @@ def _check(root: Path, rel: str, pipeline: Pipeline, data: bytes,
 
     limit = pipeline.max_file_bytes
     if len(data) > limit:
-        return False, [Problem(rel, 1, f"the file is {len(data):,} bytes, over the limit of "
-                                       f"{limit:,} (max_file_bytes in stages.yaml)", True)]
+        return False, [Problem(rel, 1, _(
+            "the file is {size} bytes, over the limit of {limit} (max_file_bytes in "
+            "stages.yaml)").format(size=f"{len(data):,}", limit=f"{limit:,}"), True)]
     deal, problems = read_deal(root, rel, pipeline, data)
     if deal is None:
         return False, problems
@@ -164,7 +170,8 @@ def _edit_loop(root: Path, rel: str, pipeline: Pipeline, today: dt.date, command
     try:  # private (0700), in the system's temporary folder: never in the repository
         folder = Path(tempfile.mkdtemp(prefix="funnelctl-edit-"))
     except OSError as exc:
-        fail(f"cannot make a temporary folder for the copy: {exc.strerror}; nothing written")
+        fail(_("cannot make a temporary folder for the copy: {error}; nothing "
+               "written").format(error=exc.strerror))
     try:
         work = folder / rel  # at the deal's own depth: a schema comment's path holds
         work.parent.mkdir(parents=True)
@@ -190,30 +197,33 @@ def _rounds(root: Path, rel: str, pipeline: Pipeline, today: dt.date, command: l
         try:
             saved = _without_notes(work.read_bytes())
         except OSError as exc:
-            _give_up(rel, f"cannot read what the editor saved: {exc.strerror}")
+            _give_up(rel, _("cannot read what the editor saved: {error}").format(
+                error=exc.strerror))
         if not saved.strip(b" \t\r\n" + BOM):
-            _give_up(rel, "the file was saved empty")
+            _give_up(rel, _("the file was saved empty"))
         if saved == base:
             return None
         if notes and saved == shown and not overwrite:
-            _give_up(rel, "the file was saved unchanged")
+            _give_up(rel, _("the file was saved unchanged"))
         readable, found = _check(root, rel, pipeline, saved, today)
         blocking = _new_problems(readable, found, before)
         if blocking:
             offset = len(blocking) + 2
-            notes = [f"{rel} is not valid: fix what is listed below and save (lines as "
-                     f"in this file), or save it unchanged or empty to give up".encode(),
+            notes = [_("{path} is not valid: fix what is listed below and save (lines as "
+                       "in this file), or save it unchanged or empty to give up").format(
+                         path=rel).encode(),
                      b"",
-                     *(f"line {p.line + offset}: {p.message}".encode() for p in blocking)]
+                     *(_("line {n}: {message}").format(n=p.line + offset, message=p.message)
+                       .encode() for p in blocking)]
             shown, overwrite = saved, False
             continue
         now = _write(root, rel, pipeline, base, saved)
         if now is None:
             return saved
         # someone changed the deal while it was edited: show what, and let the user decide
-        notes = [f"{rel} was changed by someone else while you edited it; your version is "
-                 "below. Save it again to write it over theirs, or save it empty to give "
-                 "up. Their change:".encode(), *_diff(base, now)]
+        notes = [_("{path} was changed by someone else while you edited it; your version "
+                   "is below. Save it again to write it over theirs, or save it empty to "
+                   "give up. Their change:").format(path=rel).encode(), *_diff(base, now)]
         base, shown, overwrite = now, saved, True
 
 
@@ -237,9 +247,11 @@ def _write(root: Path, rel: str, pipeline: Pipeline, base: bytes, saved: bytes
                 _remove_stale_temporaries(path)
                 atomic_write_bytes(path, saved)
             except FileRefused as exc:
-                fail(f"{rel}: {exc.message}; nothing written")
+                fail(_("{path}: {error}; nothing written").format(path=rel,
+                                                                  error=exc.message))
             except OSError as exc:
-                fail(f"{rel}: cannot write: {exc.strerror}; nothing written")
+                fail(_("{path}: cannot write: {error}; nothing written").format(
+                    path=rel, error=exc.strerror))
     except StoreError as exc:
         fail(exc.message, exc.problems)
     return None
@@ -258,19 +270,20 @@ def _run_editor(command: list[str], path: Path) -> None:
     try:
         code = subprocess.run([*command, str(path)], check=False).returncode
     except FileNotFoundError:
-        fail(f"cannot run the editor {command[0]!r}: not found (set VISUAL or EDITOR); "
-             "nothing written")
+        fail(_("cannot run the editor {editor!r}: not found (set VISUAL or EDITOR); "
+               "nothing written").format(editor=command[0]))
     except OSError as exc:
-        fail(f"cannot run the editor {command[0]!r}: {exc.strerror}; nothing written")
+        fail(_("cannot run the editor {editor!r}: {error}; nothing written").format(
+            editor=command[0], error=exc.strerror))
     finally:
         for sig, handler in ignored.items():
             signal.signal(sig, handler)
     if code != 0:
-        fail(f"the editor exited with status {code}; nothing written")
+        fail(_("the editor exited with status {code}; nothing written").format(code=code))
 
 
 def _give_up(rel: str, why: str) -> NoReturn:
-    fail(f"{why}: gave up, {rel} left as it was")
+    fail(_("{why}: gave up, {path} left as it was").format(why=why, path=rel))
 
 
 def _eol(data: bytes) -> bytes:
@@ -308,7 +321,8 @@ def _diff(old: bytes, new: bytes) -> list[bytes]:
                                       new.decode("utf-8", "replace").splitlines(),
                                       lineterm="", n=0))[2:]  # no ---/+++ header
     if len(lines) > DIFF_LINES:
-        lines = [*lines[:DIFF_LINES], f"... {len(lines) - DIFF_LINES} more lines"]
+        more = len(lines) - DIFF_LINES
+        lines = [*lines[:DIFF_LINES], nformat("... {n} more line", "... {n} more lines", more)]
     return [line.encode("utf-8") for line in lines]
 
 

@@ -8,6 +8,8 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import JSON_OPT, Format, emit_json, fail, root_and_pipeline, settings
+from funnelctl.cli.completion import complete_deal
+from funnelctl.i18n import _
 
 FORMAT_OPT = typer.Option(Format.text, "--format", help="text or md (Markdown).")
 
@@ -15,7 +17,7 @@ FORMAT_OPT = typer.Option(Format.text, "--format", help="text or md (Markdown)."
 @app.command("history")
 def history_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     fmt: Format = FORMAT_OPT,
     json_out: bool = JSON_OPT,
 ) -> None:
@@ -27,6 +29,7 @@ def history_cmd(
 
     Example: funnelctl history acme-pumps
     """
+    from funnelctl.cli.common import deal_titles
     from funnelctl.gitio import run
     from funnelctl.gitio.history import read_timeline
     from funnelctl.render import history as view
@@ -35,7 +38,8 @@ def history_cmd(
     root, pipeline = root_and_pipeline(ctx)
     try:
         top = run.require_repo(root, "history")  # says so before "no deal" outside git
-        rel = find_deal(root, deal)
+        # by its id, the beginning of one, or its exact title
+        rel = find_deal(root, deal, titles=lambda: deal_titles(ctx, root, pipeline))
         timeline = read_timeline(root, rel, pipeline, top)
     except StoreError as exc:
         fail(exc.message, exc.problems)
@@ -83,7 +87,7 @@ def audit_cmd(
     except RangeError as exc:
         # a wrong argument, as a bad option value is: 2, so that CI tells a misspelt
         # range from an audit that found something (1)
-        fail(f"REV-RANGE {exc.message}", code=2)
+        fail(_("REV-RANGE {error}").format(error=exc.message), code=2)
     except StoreError as exc:
         fail(exc.message, exc.problems)
     report = audit(commits, pipeline)

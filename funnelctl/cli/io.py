@@ -22,6 +22,7 @@ from funnelctl.cli.common import (
     settings,
     wants_commit,
 )
+from funnelctl.i18n import N_, _, nformat
 
 # the paths a commit passes to git on one command line (Linux holds about 2 MB)
 COMMIT_ARGS_MAX = 1_000_000
@@ -51,7 +52,8 @@ def _pairs(values: list[str] | None, option: str, what: str) -> list[tuple[str, 
     for v in values or []:
         left, sep, right = v.rpartition("=")
         if not sep or not left.strip() or not right.strip():
-            fail(f"{option} {v!r}: expected {what}", code=2)
+            fail(_("{option} {value!r}: expected {what}").format(option=option, value=v,
+                                                                  what=what), code=2)
         out.append((left.strip(), right.strip()))
     return out
 
@@ -65,7 +67,7 @@ def _progress(total: int):
 
     prog = Progress(transient=True, console=Console(stderr=True, emoji=False))
     prog.start()
-    return prog, prog.add_task("importing", total=total)
+    return prog, prog.add_task(_("importing"), total=total)
 
 
 @app.command("import")
@@ -128,26 +130,24 @@ def import_cmd(
     columns = {}
     for f, col in _pairs(maps, "--map", "FIELD=COLUMN"):
         if f not in FIELDS:
-            fail(f"--map {f}={col}: unknown field {f!r} (fields: {', '.join(FIELDS)})", code=2)
+            fail(_("--map {field}={column}: unknown field {field!r} (fields: {fields})").format(
+                field=f, column=col, fields=", ".join(FIELDS)), code=2)
         columns[f] = col
-    targets = [*p.stage_ids, p.won.id, planning.WON, planning.LOST]
     stage_map = {}
     for value, stage in _pairs(stage_maps, "--stage-map", "VALUE=STAGE"):
-        if stage not in targets:
-            fail(f"--stage-map {value}={stage}: unknown stage {stage!r} "
-                 f"(stages: {planning.stage_choices(p)})", code=2)
-        stage_map[key(value)] = planning.WON if stage == p.won.id else stage
+        stage_map[key(value)] = _stage_map_target(p, value, stage)
     owner_map = {key(v): o for v, o in _pairs(owner_maps, "--owner-map", "VALUE=OWNER")}
     if (force_moves or reason) and not update:
-        fail("--force-moves and --reason apply to --update", code=2)
+        fail(_("--force-moves and --reason apply to --update"), code=2)
     if force_moves and not (reason and reason.strip()):
-        fail("--force-moves needs --reason: a manager sees every waiver", code=2)
+        fail(_("--force-moves needs --reason: a manager sees every waiver"), code=2)
     sub = "deals"
     if folder:
         parts = Path(folder).parts
         if Path(folder).is_absolute() or any(x in ("..", ".") or x.startswith(".")
                                              for x in parts):
-            fail(f"--folder {folder!r} must be a plain sub-folder of deals/", code=2)
+            fail(_("--folder {folder!r} must be a plain sub-folder of {deals}/").format(
+                folder=folder, deals="deals"), code=2)
         sub = "/".join(["deals", *parts])
     opts = planning.Options(PRESETS[crm.value] if crm else None, columns, stage_map,
                             owner_map, date_format.value if date_format else None, sub)
@@ -168,9 +168,9 @@ def import_cmd(
         if wants_commit(ctx, root, p, commit):
             paths = [n.path for n in plan.new] + [u.path for u in plan.updates] * update
             if sum(len(x.encode("utf-8")) + 1 for x in paths) > COMMIT_ARGS_MAX:
-                fail(f"--commit of {len(paths)} files at once is more than one git command "
-                     f"line holds: import without --commit, then commit deals/ with git",
-                     code=2)
+                fail(_("--commit of {n} files at once is more than one git command line "
+                       "holds: import without --commit, then commit deals/ with git").format(
+                    n=len(paths)), code=2)
         from funnelctl.io.apply import apply_updates, write_new
 
         bar = _progress(len(plan.new) + (len(plan.updates) if update else 0))
@@ -225,16 +225,18 @@ def _plan(ctx, root, p, rows, refused, opts, total):
         from funnelctl.cli.common import err_console
 
         n = len(loaded.skipped_files)
-        err_console().print(f"note: {n} deal file{'s' if n != 1 else ''} cannot be read, so "
-                            f"{'their' if n != 1 else 'its'} source ids are not known: a row "
-                            f"of one would be imported again (see 'funnelctl validate')",
-                            style="yellow", markup=False)
+        err_console().print(nformat(
+            "note: {n} deal file cannot be read, so its source ids are not known: a row of "
+            "one would be imported again (see 'funnelctl validate')",
+            "note: {n} deal files cannot be read, so their source ids are not known: a row "
+            "of one would be imported again (see 'funnelctl validate')", n),
+            style="yellow", markup=False)
     by_source: dict[str, list] = {}
     for d in loaded.deals:
         if d.source_id is not None:
             by_source.setdefault(d.source_id, []).append(d)
-    files, _ = deal_files(root)
-    taken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].casefold() for rel, _ in files}
+    files, _problems = deal_files(root)
+    taken = {rel.rsplit("/", 1)[-1].rsplit(".", 1)[0].casefold() for rel, _file_id in files}
     taken |= {d.id.casefold() for d in loaded.deals}
 
     def read(rel: str):
@@ -250,58 +252,113 @@ ROWS_NAMED = 10  # rows named per broken rule (--json lists every one)
 def _report(plan, p, refusals, name, crm, write, update, note, changed) -> None:
     from funnelctl.cli.common import say
 
-    say(f"{name}: {plan.rows} rows" + (f" ({crm.value} export)" if crm else "")
-        + (f"; {note}" if note else ""))
-    verb = "created" if write else "would create"
+    rows_s = nformat("{name}: {n} row", "{name}: {n} rows", plan.rows, name=name)
+    say(rows_s + (_(" ({crm} export)").format(crm=crm.value) if crm else "")
+        + (_("; {note}").format(note=note) if note else ""))
     n = len(plan.new)
-    say(f"{verb} {n} deal{'s' if n != 1 else ''}" + (":" if n else ""))
+    if not n:
+        say(nformat("created {n} deal", "created {n} deals", n) if write
+            else nformat("would create {n} deal", "would create {n} deals", n))
+    else:  # the table follows
+        say(nformat("created {n} deal:", "created {n} deals:", n) if write
+            else nformat("would create {n} deal:", "would create {n} deals:", n))
     if n:
-        cols = [*p.stage_ids, p.won.id, "lost"]
-        by_owner = plan.by_owner()
-        owners = list(by_owner)
-        w0 = max(5, *(len(o) for o in owners))
-        widths = [max(len(c), 3) for c in cols]
-        say("  " + "owner".ljust(w0) + "".join(f"  {c:>{w}}" for c, w in zip(cols, widths,
-                                                                              strict=True))
-            + "  total")
-        for o in owners:
-            counts = by_owner[o]
-            say("  " + o.ljust(w0) + "".join(f"  {counts.get(c, 0):>{w}}"
-                                               for c, w in zip(cols, widths, strict=True))
-                + f"  {sum(counts.values()):>5}")
+        _by_owner_table(plan, p, say)
     if plan.updates or plan.unchanged:
-        say(f"already imported: {plan.unchanged} unchanged, {len(plan.updates)} changed "
-            f"in the source" + ("" if update or not plan.updates
-                                else " (--update applies them)"))
-        verb = ("changed" if write else "would change") if update else "differs"
+        say(_("already imported: {unchanged} unchanged, {changed} changed in the source")
+            .format(unchanged=plan.unchanged, changed=len(plan.updates))
+            + ("" if update or not plan.updates else _(" (--update applies them)")))
+        verb = (_("changed") if write else _("would change")) if update else _("differs")
         for u in plan.updates:
             if write and update and u.path not in changed:
                 continue  # refused: listed with the rows it cannot take
             what = "; ".join(f"{f} {_v(a)} -> {_v(b)}" for f, a, b in u.changes)
-            say(f"  row {u.deal.row}: {u.id} {verb}: {what}")
+            say(_("  row {row}: {id} {verb}: {what}").format(row=u.deal.row, id=u.id,
+                                                            verb=verb, what=what))
     if plan.warnings:
         rows = len({w.row for w in plan.warnings})
-        say(f"{rows} new deal{'s' if rows != 1 else ''} would break a process rule "
-            f"(created all the same; see 'funnelctl validate'):")
+        say(nformat("{n} new deal would break a process rule (created all the same; see "
+                    "'funnelctl validate'):",
+                    "{n} new deals would break a process rule (created all the same; see "
+                    "'funnelctl validate'):", rows))
         by_rule: dict[str, list[int]] = {}
         for w in plan.warnings:
             by_rule.setdefault(w.reason, []).append(w.row)
         for rule, at in by_rule.items():
-            more = f" and {len(at) - ROWS_NAMED} more" if len(at) > ROWS_NAMED else ""
-            say(f"  {rule}: row{'s' if len(at) > 1 else ''} "
-                f"{', '.join(map(str, at[:ROWS_NAMED]))}{more}")
+            named = ", ".join(map(str, at[:ROWS_NAMED]))
+            more = _(" and {n} more").format(n=len(at) - ROWS_NAMED) \
+                if len(at) > ROWS_NAMED else ""
+            say(f"  {rule}: " + nformat("row {rows}", "rows {rows}", len(at), rows=named)
+                + more)
     if refusals:
-        say(f"cannot take {len(refusals)} row{'s' if len(refusals) != 1 else ''}:")
+        say(nformat("cannot take {n} row:", "cannot take {n} rows:", len(refusals)))
         for r in refusals:
-            say(f"  row {r.row}: {r.reason}")
+            say(_("  row {row}: {reason}").format(row=r.row, reason=r.reason))
     if not write:
-        say("dry run: nothing written (--write creates the deals)")
+        say(_("dry run: nothing written (--write creates the deals)"))
+
+
+def _by_owner_table(plan, p, say) -> None:
+    """The new deals per owner (rows) and stage (columns, then won and lost). English
+    heads the columns with the stages' ids, as it always has; another language with
+    their names (as wide: 线索确认 is 8 cells, negotiation 11)."""
+    from rich.cells import cell_len
+
+    from funnelctl import i18n
+
+    cols = [*p.stage_ids, p.won.id, "lost"]
+    if i18n.current() == i18n.DEFAULT:
+        heads = cols
+    else:
+        heads = [*(i18n.label(s) for s in p.stages), i18n.label(p.won), i18n.label(p.lost)]
+    by_owner = plan.by_owner()
+    owner_head, total_head = _("owner"), _("total")
+
+    def pad(text: str, width: int, right: bool = False) -> str:
+        gap = " " * max(0, width - cell_len(text))
+        return gap + text if right else text + gap
+
+    w0 = max(5, cell_len(owner_head), *(cell_len(o) for o in by_owner))
+    widths = [max(cell_len(h), 3) for h in heads]
+    wt = max(5, cell_len(total_head))
+    say("  " + pad(owner_head, w0) + "".join("  " + pad(h, w, True)
+                                             for h, w in zip(heads, widths, strict=True))
+        + "  " + pad(total_head, wt, True))
+    for o, counts in by_owner.items():
+        say("  " + pad(o, w0) + "".join("  " + pad(str(counts.get(c, 0)), w, True)
+                                        for c, w in zip(cols, widths, strict=True))
+            + "  " + pad(str(sum(counts.values())), wt, True))
+
+
+def _stage_map_target(p, value: str, stage: str) -> str:
+    """What ``--stage-map VALUE=STAGE`` maps VALUE to: an open stage's id, or won or
+    lost; STAGE is an id or a label in any language (``labels``). Else exit 2 with
+    the choices."""
+    from funnelctl import labels
+    from funnelctl.io import plan as planning
+
+    if stage in (planning.WON, planning.LOST):
+        return stage
+    try:
+        found = labels.stage(p, stage, outcomes=True)
+    except labels.NoSuchChoice:
+        fail(_("--stage-map {value}={stage}: unknown stage {stage!r} (stages: {choices})")
+             .format(value=value, stage=stage, choices=planning.stage_choices(p)), code=2)
+    return planning.WON if found == p.won.id else planning.LOST if found == p.lost.id \
+        else found
 
 
 def _v(value) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "none" if value is None else str(value)
+    return _("none") if value is None else str(value)
+
+
+# export's summary: the rows of each table, named as in English by the table's name
+TABLE_COUNTS = {"deals": N_("{n} deals"), "history": N_("{n} history"),
+                "actions": N_("{n} actions"), "milestones": N_("{n} milestones"),
+                "levels": N_("{n} levels"), "contacts": N_("{n} contacts"),
+                "stages": N_("{n} stages")}
 
 
 @app.command("export")
@@ -322,12 +379,14 @@ def export_cmd(
 
     root, p = root_and_pipeline(ctx)
     if out == "-" and fmt != ExportFormat.json:
-        fail(f"--out -: only --format json writes to stdout (--format {fmt.value} writes "
-             f"{'a folder' if fmt in ('csv', 'parquet') else 'a file'})", code=2)
+        fail((_("--out -: only --format json writes to stdout (--format {format} writes a "
+                "folder)") if fmt in ("csv", "parquet") else _(
+            "--out -: only --format json writes to stdout (--format {format} writes a file)"))
+             .format(format=fmt.value), code=2)
     files, problems = deal_files(root)
     deals = []
     skipped = list(problems)
-    for rel, _ in files:
+    for rel, _file_id in files:
         deal, found = read_deal(root, rel, p)
         if deal is None:
             skipped.extend(found)
@@ -340,23 +399,28 @@ def export_cmd(
         target = Path(out)
         if fmt in (ExportFormat.csv, ExportFormat.parquet) and target.exists() \
                 and not target.is_dir():
-            fail(f"--out {out}: --format {fmt.value} writes a folder, and {out} is a file",
-                 code=2)
+            fail(_("--out {out}: --format {format} writes a folder, and {out} is a file").format(
+                out=out, format=fmt.value), code=2)
         if fmt in (ExportFormat.json, ExportFormat.sqlite) and target.is_dir():
-            fail(f"--out {out}: --format {fmt.value} writes a file, and {out} is a folder",
-                 code=2)
+            fail(_("--out {out}: --format {format} writes a file, and {out} is a folder").format(
+                out=out, format=fmt.value), code=2)
         try:
             written = export.WRITERS[fmt.value](rows, target)
         except export.MissingLibrary as exc:
             fail(str(exc))
         except (OSError, export.sqlite3.Error) as exc:
-            fail(f"--out {out}: cannot write: {getattr(exc, 'strerror', None) or exc}")
-        counts = ", ".join(f"{len(rows[t])} {t}" for t in export.TABLES)
-        typer.echo(f"wrote {counts} to {', '.join(str(w) for w in written)}")
+            fail(_("--out {out}: cannot write: {error}").format(
+                out=out, error=getattr(exc, "strerror", None) or exc))
+        counts = ", ".join(_(TABLE_COUNTS[t]).format(n=len(rows[t])) if t in TABLE_COUNTS
+                           else f"{len(rows[t])} {t}" for t in export.TABLES)
+        typer.echo(_("wrote {counts} to {paths}").format(
+            counts=counts, paths=", ".join(str(w) for w in written)))
     if skipped:
         from funnelctl.cli.common import err_console
 
         n = len({q.file for q in skipped})
-        err_console().print(f"note: {n} file{'s' if n != 1 else ''} left out, not readable "
-                            f"as a deal (see 'funnelctl validate')", style="yellow",
-                            markup=False)
+        err_console().print(nformat(
+            "note: {n} file left out, not readable as a deal (see 'funnelctl validate')",
+            "note: {n} files left out, not readable as a deal (see 'funnelctl validate')", n),
+            style="yellow", markup=False)
+

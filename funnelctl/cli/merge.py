@@ -8,6 +8,7 @@ import typer
 
 from funnelctl.cli.app import app
 from funnelctl.cli.common import fail
+from funnelctl.i18n import _
 
 
 def _say(message: str, err: bool = False) -> None:
@@ -44,7 +45,8 @@ def merge_driver_cmd(
     try:
         texts = [p.read_bytes() for p in (base, ours, theirs)]
     except OSError as exc:
-        fail(f"{name}: cannot read a version to merge: {exc.strerror}")
+        fail(_("{path}: cannot read a version to merge: {error}").format(path=name,
+                                                                         error=exc.strerror))
     result: merge.Merged | None = None
     try:
         base_text, ours_text, theirs_text = (t.decode("utf-8") for t in texts)
@@ -55,9 +57,11 @@ def merge_driver_cmd(
         try:
             ours.write_bytes(result.text.encode("utf-8"))
         except OSError as exc:
-            fail(f"{name}: cannot write the merge: {exc.strerror}")
+            fail(_("{path}: cannot write the merge: {error}").format(path=name,
+                                                                     error=exc.strerror))
         if result.conflicts:
-            _say(f"funnelctl: {name}: conflict in {', '.join(result.conflicts)}", err=True)
+            _say("funnelctl: " + _("{path}: conflict in {fields}").format(
+                path=name, fields=", ".join(result.conflicts)), err=True)
             raise typer.Exit(1)
         return
     _line_merge(name, base, ours, theirs, marker_size)
@@ -70,17 +74,18 @@ def _line_merge(name: str, base: Path, ours: Path, theirs: Path, marker_size: in
     try:
         merged = merge.line_merge(Path.cwd(), base, ours, theirs, marker_size)
     except run.GitError as exc:
-        fail(f"{name}: not merged: {exc.message}")
+        fail(_("{path}: not merged: {error}").format(path=name, error=exc.message))
     if merged is None:
-        fail(f"{name}: not merged: git cannot merge its lines")
+        fail(_("{path}: not merged: git cannot merge its lines").format(path=name))
     data, conflicted = merged
     try:
         ours.write_bytes(data)
     except OSError as exc:
-        fail(f"{name}: cannot write the merge: {exc.strerror}")
+        fail(_("{path}: cannot write the merge: {error}").format(path=name,
+                                                                 error=exc.strerror))
     if conflicted:
-        _say(f"funnelctl: {name}: not a deal funnelctl can merge by meaning; merged by "
-            "lines, with conflicts", err=True)
+        _say("funnelctl: " + _("{path}: not a deal funnelctl can merge by meaning; merged by "
+                               "lines, with conflicts").format(path=name), err=True)
         raise typer.Exit(1)
 
 
@@ -111,9 +116,9 @@ def git_setup_cmd(ctx: typer.Context) -> None:
     except StoreError as exc:
         fail(exc.message)
     if wrote:
-        _say(f"added the merge driver's lines to {root / '.gitattributes'}")
-    _say(f"merge driver funnelctl {'registered' if registered else 'already registered'} "
-         "in this clone's git config")
+        _say(_("added the merge driver's lines to {path}").format(path=root / ".gitattributes"))
+    _say(_("merge driver funnelctl registered in this clone's git config") if registered
+         else _("merge driver funnelctl already registered in this clone's git config"))
 
 
 def write_attributes(root: Path, top: Path | None, follow: bool) -> bool:
@@ -127,26 +132,29 @@ def write_attributes(root: Path, top: Path | None, follow: bool) -> bool:
     path = root / ".gitattributes"
     if path.is_symlink():
         if not follow:
-            raise StoreError(f"{path} is a symlink; nothing written")
+            raise StoreError(_("{path} is a symlink; nothing written").format(path=path))
         try:
             path = inside(top or root, path)
         except FileRefused:
-            raise StoreError(f"{path} is a symlink that leads out of the repository; "
-                             "nothing written") from None
+            raise StoreError(_("{path} is a symlink that leads out of the repository; "
+                               "nothing written").format(path=path)) from None
         if not path.exists():
-            raise StoreError(f"{root / '.gitattributes'} is a symlink that leads nowhere; "
-                             "nothing written")
+            raise StoreError(_("{path} is a symlink that leads nowhere; nothing written")
+                             .format(path=root / ".gitattributes"))
     try:
         old = path.read_bytes().decode("utf-8") if path.exists() else ""
     except UnicodeDecodeError:
-        raise StoreError(f"{path} is not UTF-8 text; nothing written") from None
+        raise StoreError(_("{path} is not UTF-8 text; nothing written").format(
+            path=path)) from None
     except OSError as exc:
-        raise StoreError(f"{path}: cannot read: {exc.strerror}") from None
+        raise StoreError(_("{path}: cannot read: {error}").format(
+            path=path, error=exc.strerror)) from None
     new = setup.attributes_text(old)
     if new is None:
         return False
     try:
         atomic_write(path, new)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot write: {exc.strerror}") from None
+        raise StoreError(_("{path}: cannot write: {error}").format(
+            path=path, error=exc.strerror)) from None
     return True

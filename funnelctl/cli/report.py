@@ -18,6 +18,7 @@ from funnelctl.cli.common import (
     scope,
     settings,
 )
+from funnelctl.i18n import _, nformat
 
 
 @app.command("report")
@@ -59,7 +60,8 @@ def report_cmd(
                                owners) if len(secs) != 1 else None
     trend, why_none = _trend(ctx, weeks, loaded.deals, deals, owners, p) if weeks \
         else (None, None)
-    scope_note = ", ".join([*(f"team {t}" for t in team or []), *(owner or [])]) or None
+    scope_note = ", ".join([*(_("team {team}").format(team=t) for t in team or []),
+                            *(owner or [])]) or None
     text = html.page(today, since_d, per, secs, team_sec, rv.waivers(deals),
                      rv.leaderboard(groups, p, per), p, trend, scope_note)
     if html_out == "-":
@@ -71,12 +73,14 @@ def report_cmd(
     try:
         atomic_write(out, text)
     except OSError as exc:
-        fail(f"--html {html_out}: cannot write: {exc.strerror or exc}")
+        fail(_("--html {path}: cannot write: {error}").format(path=html_out,
+                                                              error=exc.strerror or exc))
     reps = len(secs)
     weeks_shown = 0 if trend is None else len(trend.points) - 1
-    shown = f", trend of {weeks_shown} week{'s' if weeks_shown != 1 else ''}" if weeks_shown \
-        else f", no trend ({why_none})" if why_none else ""
-    say(f"wrote {html_out}: {reps} rep{'s' if reps != 1 else ''}{shown}")
+    shown = nformat(", trend of {n} week", ", trend of {n} weeks", weeks_shown) \
+        if weeks_shown else _(", no trend ({why})").format(why=why_none) if why_none else ""
+    say(nformat("wrote {path}: {n} rep", "wrote {path}: {n} reps", reps, path=html_out)
+        + shown)
 
 
 def _trend(ctx: typer.Context, weeks: int, everyone, deals, owners, p):
@@ -98,16 +102,19 @@ def _trend(ctx: typer.Context, weeks: int, everyone, deals, owners, p):
         read = weekly.read(root, snaps, p, {d.path: d for d in everyone})
     except StoreError as exc:  # outside git, or git failed: the page without a trend
         in_git = run.toplevel(root) is not None
-        return (Trend(trend({}, today, deals, p), f"no trend: {exc.message}"),
-                "git failed" if in_git else "not in git")
+        return (Trend(trend({}, today, deals, p), _("no trend: {error}").format(
+            error=exc.message)), _("git failed") if in_git else _("not in git"))
     then = {day: select(converted(ds, p, today).deals, owners)
             for day, ds in read.deals.items()}
     note = None
     if not snaps:
-        note = "no trend: no commit of the deal files before this week"
+        note = _("no trend: no commit of the deal files before this week")
     elif read.unreadable:
         n = len(read.unreadable)
-        note = (f"{n} version{'s' if n != 1 else ''} of deal files in git could not be read "
-                f"as a deal and {'are' if n != 1 else 'is'} left out of the trend: "
-                + "; ".join(sorted(read.unreadable.values())[:3]) + (" …" if n > 3 else ""))
-    return Trend(trend(then, today, deals, p), note), None if snaps else "no history yet"
+        note = nformat("{n} version of deal files in git could not be read as a deal and "
+                       "is left out of the trend: {which}",
+                       "{n} versions of deal files in git could not be read as a deal and "
+                       "are left out of the trend: {which}", n,
+                       which="; ".join(sorted(read.unreadable.values())[:3])
+                       + (" …" if n > 3 else ""))
+    return Trend(trend(then, today, deals, p), note), None if snaps else _("no history yet")

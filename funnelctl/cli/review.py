@@ -26,6 +26,7 @@ from funnelctl.cli.common import (
     skipped_json,
 )
 from funnelctl.cli.svg import SVG_OPT, refuse_with, show_and_save, styled_like
+from funnelctl.i18n import _, formats
 
 
 @app.command("review")
@@ -66,9 +67,9 @@ def review_cmd(
 
     refuse_with(svg, json_out, fmt == "md")
     if since is not None and since_ref is not None:
-        fail("--since and --since-ref both say where the review starts: give one", code=2)
+        fail(_("--since and --since-ref both say where the review starts: give one"), code=2)
     if tag and (owner or team):
-        fail("--tag stores the whole team's review: drop --owner and --team", code=2)
+        fail(_("--tag stores the whole team's review: drop --owner and --team"), code=2)
     today = settings(ctx).today
     tag_name = f"review/{today}"
     since_d = parse_date(since, "--since") if since else today - dt.timedelta(days=7)
@@ -149,7 +150,7 @@ def review_cmd(
     # the first half of the deals while this process does the rest (at 100,000 deals
     # the two take about as long); the team's section joins what the two return
     fork = for_size(len(deals))
-    cut = bisect_left(list(accumulate(len(ds) for _, ds in reps)), len(deals) / 2) + 1 \
+    cut = bisect_left(list(accumulate(len(ds) for _owner, ds in reps)), len(deals) / 2) + 1 \
         if fork else 0
     first = (fork or here)(reviewed, reps[:cut])
     rest, shares = reviewed(reps[cut:])
@@ -201,5 +202,5 @@ def _tag(root, name, deals, p, today, period) -> None:
         gs.make_tag(root, name, message)
     except StoreError as exc:
         fail(exc.message, exc.problems)
-    err_console().print(f"tagged {name}: the forecast for {period} "
-                        f"(git show {name})", markup=False)
+    err_console().print(_("tagged {name}: the forecast for {period} (git show {name})").format(
+        name=name, period=formats.period(period)), markup=False)

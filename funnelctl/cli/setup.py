@@ -16,10 +16,10 @@ from funnelctl.cli.common import (
     fail,
     load,
     out_console,
-    plural,
     root_and_pipeline,
     settings,
 )
+from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
@@ -65,7 +65,7 @@ def init_cmd(
     )
 
     if directory.exists() and not directory.is_dir():
-        fail(f"{directory} is a file: init sets up a folder", code=2)
+        fail(_("{path} is a file: init sets up a folder").format(path=directory), code=2)
     target = directory / STAGES_FILE
     ignore = directory / ".gitignore"
     keep = directory / "deals" / ".gitkeep"
@@ -73,9 +73,9 @@ def init_cmd(
     for path in (target, ignore, directory / ".gitattributes", keep, directory / SCHEMA_DIR,
                  schema):
         if path.is_symlink():  # a dangling one too: never write where it leads
-            fail(f"{path} is a symlink; nothing written")
+            fail(_("{path} is a symlink; nothing written").format(path=path))
     if target.exists():
-        fail(f"{target} exists already; nothing written")
+        fail(_("{path} exists already; nothing written").format(path=target))
     text = (files("funnelctl") / "templates" / f"stages_{template}.yaml").read_text("utf-8")
     top = None
     try:
@@ -84,7 +84,7 @@ def init_cmd(
             top = run.toplevel(directory)
             if top is None:
                 top = setup.init_repository(directory)
-                typer.echo(f"initialized a git repository in {directory}")
+                typer.echo(_("initialized a git repository in {path}").format(path=directory))
         (directory / "deals").mkdir(exist_ok=True)
         create_exclusive(target, text)  # whole or not at all, and never over another
         lines = ignore.read_text("utf-8").splitlines() if ignore.exists() else []
@@ -101,12 +101,14 @@ def init_cmd(
         if top is not None:
             setup.register_driver(top)
     except run.GitError as exc:
-        fail(f"{exc.message}; use --no-git to set up the pipeline without git")
+        fail(_("{error}; use --no-git to set up the pipeline without git").format(
+            error=exc.message))
     except StoreError as exc:
         fail(exc.message)
     except OSError as exc:
-        fail(f"{directory}: {exc.strerror}; nothing written")
-    typer.echo(f"created {target} and {directory / 'deals'}/")
+        fail(_("{path}: {error}; nothing written").format(path=directory, error=exc.strerror))
+    typer.echo(_("created {stages} and {deals}/").format(stages=target,
+                                                         deals=directory / "deals"))
 
 
 @app.command("validate")
@@ -133,8 +135,8 @@ def validate_cmd(
     Before a commit: funnelctl validate --changed
     """
     if rev is not None and not changed:
-        fail(f"{rev!r}: a revision is for --changed (funnelctl validate --changed {rev})",
-             code=2)
+        fail(_("{rev!r}: a revision is for --changed (funnelctl validate --changed {rev})")
+             .format(rev=rev), code=2)
     from funnelctl.cli.rhythm import target_warnings
 
     root, pipeline = root_and_pipeline(ctx)
@@ -143,7 +145,7 @@ def validate_cmd(
     if changed:
         found = _changed_problems(ctx, root, pipeline, rev or "HEAD")
         if found is not None:
-            _report(ctx, root, *found, json_out, what="changed deal", warnings=warnings)
+            _report(ctx, root, *found, json_out, changed=True, warnings=warnings)
             return
     loaded = load(ctx, quiet_skips=True)
     _report(ctx, root, loaded.deals, loaded.problems, json_out, warnings=warnings)
@@ -172,8 +174,8 @@ def _changed_problems(ctx: typer.Context, root: Path, pipeline: Pipeline,
     except run.GitError as exc:
         fail(exc.message)
     if any(c.path == STAGES_FILE or c.old == STAGES_FILE for c in changes):
-        err_console().print(f"note: {STAGES_FILE} changed since {rev}: every deal is "
-                            "checked against it", markup=False)
+        err_console().print(_("note: {stages} changed since {rev}: every deal is checked "
+                              "against it").format(stages=STAGES_FILE, rev=rev), markup=False)
         return None
     rels = sorted({c.path for c in changes if c.status != "D" and _deal_file(c.path)})
     deals: list[Summary] = []
@@ -228,13 +230,16 @@ def _ids_used_elsewhere(root: Path, deals: list[Summary]) -> list[Problem]:
                 if rel == d.path:
                     continue
                 stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-                how = "" if stem == d.id else f", as {stem!r},"
-                out.append(Problem(d.path, 1, f"id {d.id!r} is also used{how} by {rel}"))
+                out.append(Problem(d.path, 1, _("id {id!r} is also used by {path}").format(
+                    id=d.id, path=rel) if stem == d.id else _(
+                    "id {id!r} is also used, as {name!r}, by {path}").format(
+                    id=d.id, name=stem, path=rel)))
     return out
 
 
 def _report(ctx: typer.Context, root: Path, deals: list[Summary], found: list[Problem],
-            json_out: bool, what: str = "deal", warnings: list[Problem] | None = None) -> None:
+            json_out: bool, changed: bool = False, warnings: list[Problem] | None = None
+            ) -> None:
     """validate's output: each warning and problem on its line, then a count; exit 1
     on any problem (a warning alone exits 0)."""
     from funnelctl.checks import dated_after_today
@@ -259,11 +264,20 @@ def _report(ctx: typer.Context, root: Path, deals: list[Summary], found: list[Pr
         # one line each, however long: editors and grep read them
         for p in [*warnings, *problems]:
             con.print(safe(str(p)), markup=False, soft_wrap=True)
+        n = len(deals)
         if problems:
-            con.print(f"{plural(len(problems), 'problem')} in {plural(files, 'file')} "
-                      f"({left_out} left out); {plural(len(deals), what)} read", markup=False)
+            read = nformat("{n} changed deal read", "{n} changed deals read", n) if changed \
+                else nformat("{n} deal read", "{n} deals read", n)
+            con.print(_("{problems} in {files} ({left_out} left out); {read}").format(
+                problems=nformat("{n} problem", "{n} problems", len(problems)),
+                files=nformat("{n} file", "{n} files", files), left_out=left_out,
+                read=read), markup=False)
+        elif changed:
+            con.print(nformat("ok: {n} changed deal, no problems",
+                              "ok: {n} changed deals, no problems", n), markup=False)
         else:
-            con.print(f"ok: {plural(len(deals), what)}, no problems", markup=False)
+            con.print(nformat("ok: {n} deal, no problems", "ok: {n} deals, no problems", n),
+                      markup=False)
     if problems:
         raise typer.Exit(1)
 
@@ -292,11 +306,11 @@ def schema_cmd(
     deals/acme.yaml)
     """
     if which == Schema.stages and (generic or write):
-        fail(f"{'--generic' if generic else '--write'} is for the deal schema "
-             f"(funnelctl schema deal {'--generic' if generic else '--write'})", code=2)
+        fail(_("{option} is for the deal schema (funnelctl schema deal {option})").format(
+            option="--generic" if generic else "--write"), code=2)
     if generic and write:
-        fail("--write writes the schema fitted to this pipeline; --generic prints the one "
-             "of any pipeline (funnelctl schema deal --generic > deal.schema.json)", code=2)
+        fail(_("--write writes the schema fitted to this pipeline; --generic prints the one "
+               "of any pipeline (funnelctl schema deal --generic > deal.schema.json)"), code=2)
     if which == Schema.stages or generic:
         from funnelctl.model import pipeline_json_schema
         from funnelctl.schema_export import generic_deal_schema
@@ -310,8 +324,9 @@ def schema_cmd(
         root = find_root(Path.cwd(), s.dir)
         pipeline = load_pipeline(root, use_cache=s.use_cache)
     except StoreError as exc:
-        fail(f"{exc.message}; the deal schema is fitted to a pipeline ('funnelctl schema "
-             f"deal --generic' prints the one of any pipeline)", exc.problems)
+        fail(_("{error}; the deal schema is fitted to a pipeline ('funnelctl schema deal "
+               "--generic' prints the one of any pipeline)").format(error=exc.message),
+             exc.problems)
     data = fitted_schema_bytes(pipeline)
     if not write:
         _stdout_bytes(data)
@@ -321,15 +336,16 @@ def schema_cmd(
 
     path = root / SCHEMA_FILE
     if (root / SCHEMA_DIR).is_symlink() or path.is_symlink():
-        fail(f"{path if path.is_symlink() else root / SCHEMA_DIR} is a symlink; nothing "
-             f"written")
+        fail(_("{path} is a symlink; nothing written").format(
+            path=path if path.is_symlink() else root / SCHEMA_DIR))
     try:
         changed = _file_bytes(path) != data
         if changed:
             atomic_write_bytes(path, data)
     except OSError as exc:
-        fail(f"{SCHEMA_FILE}: cannot write: {exc.strerror}; nothing written")
-    typer.echo(f"{'wrote' if changed else 'unchanged:'} {path}")
+        fail(_("{path}: cannot write: {error}; nothing written").format(path=SCHEMA_FILE,
+                                                                         error=exc.strerror))
+    typer.echo((_("wrote {path}") if changed else _("unchanged: {path}")).format(path=path))
 
 
 # -- the deal schema in the repository ----------------------------------------------
@@ -400,12 +416,12 @@ def refresh_schema(root: Path, pipeline: Pipeline) -> None:
     if not path.exists() and not path.is_symlink():
         return  # no schema in this pipeline (init writes one; 'schema --write' too)
 
-    def note(message: str) -> None:
-        err_console().print(f"note: {SCHEMA_FILE} {message}", style="yellow",
+    def note(message: str, error: str | None = None) -> None:
+        err_console().print(message.format(path=SCHEMA_FILE, error=error), style="yellow",
                             markup=False)
 
     if (root / SCHEMA_DIR).is_symlink() or path.is_symlink():
-        note("is a symlink: not refreshed")
+        note(_("note: {path} is a symlink: not refreshed"))
         return
     try:
         old = read_file(root, SCHEMA_FILE)
@@ -420,10 +436,10 @@ def refresh_schema(root: Path, pipeline: Pipeline) -> None:
         try:
             atomic_write_bytes(path, new)
         except OSError as exc:
-            note(f"is out of date with stages.yaml and cannot be written ({exc.strerror}): "
-                 f"editors check deals against the old one")
+            note(_("note: {path} is out of date with stages.yaml and cannot be written "
+                   "({error}): editors check deals against the old one"), exc.strerror)
             return
-        note("refreshed from stages.yaml: commit it with stages.yaml")
+        note(_("note: {path} refreshed from stages.yaml: commit it with stages.yaml"))
         key = f"{cache_key(root)}-{hashlib.blake2b(new, digest_size=16).hexdigest()}"
     if key is not None:
         try:  # best effort: without it the next validate builds the schema again

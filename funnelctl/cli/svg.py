@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from funnelctl.i18n import _
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -96,7 +98,8 @@ def save_svg(text: str, width: int, svg: Path, title: str) -> None:
     try:
         atomic_write(svg, svg_of(text, width, title))
     except OSError as exc:
-        fail(f"--svg {svg}: cannot write: {exc.strerror or exc}")
+        fail(_("--svg {path}: cannot write: {error}").format(path=svg,
+                                                              error=exc.strerror or exc))
 
 
 def shown(draw: Callable[[Console], object], svg: Path | None, title: str) -> None:
@@ -115,5 +118,5 @@ def refuse_with(svg: Path | None, json_out: bool, md: bool) -> None:
     if svg is not None and (json_out or md):
         from funnelctl.cli.common import fail
 
-        fail(f"--svg saves what the terminal shows: drop {'--json' if json_out else '--format md'}",
-             code=2)
+        fail(_("--svg saves what the terminal shows: drop {option}").format(
+            option="--json" if json_out else "--format md"), code=2)

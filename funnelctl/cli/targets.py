@@ -28,6 +28,7 @@ from funnelctl.cli.common import (
     settings,
     skipped_json,
 )
+from funnelctl.i18n import _, formats
 
 
 def _n_or_set(value: str | None) -> str | float | None:
@@ -37,10 +38,11 @@ def _n_or_set(value: str | None) -> str | float | None:
     try:
         n = float(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a number") from None
+        raise typer.BadParameter(_("{value!r} is not a number").format(value=value)) from None
     finite(n)
     if not 0 <= n <= 1e6:
-        raise typer.BadParameter(f"{n:g} is not in the range 0<=x<=1000000")
+        raise typer.BadParameter(_("{n} is not in the range 0<=x<=1000000").format(
+            n=f"{n:g}"))
     return n
 
 
@@ -87,10 +89,11 @@ def target_cmd(
         target_set(ctx, period, owner, team, set_n, amount, commit)
         return
     if set_n is not None:
-        fail(f"{set_n:g}: one N only ('funnelctl target set N' writes a target)", code=2)
+        fail(_("{n}: one N only ('funnelctl target set N' writes a target)").format(
+            n=f"{set_n:g}"), code=2)
     if daily:
         if n is not None or amount is not None:
-            fail("--daily tracks the committed targets: drop N and --amount", code=2)
+            fail(_("--daily tracks the committed targets: drop N and --amount"), code=2)
         from funnelctl.cli.rhythm import target_daily
 
         target_daily(ctx, period, owner, team, json_out, fmt)
@@ -102,7 +105,7 @@ def target_cmd(
     )
 
     if n is not None and amount is not None:
-        fail("give N or --amount, not both")
+        fail(_("give N or --amount, not both"))
     loaded, deals, owners = scope(ctx, owner, team, by)
     p = loaded.pipeline
     per = period_arg(period, ctx)
@@ -115,14 +118,14 @@ def target_cmd(
         if fmt == "md":
             from funnelctl.render.forecast import target_md
 
-            typer.echo(target_md([(f"{o}: to sign {x.target:g} in {per}", x)
+            typer.echo(target_md([(_rep_title(o, x.target, per), x)
                                   for o, x in plans.items()]), nl=False)
             return
         from funnelctl.render.views import target
 
         con = out_console()
         for o, x in plans.items():
-            target(con, x, p, title=f"{o}: to sign {x.target:g} in {per}")
+            target(con, x, p, title=_rep_title(o, x.target, per))
         return
     if n is None and amount is None:
         progs = committed_progress(deals, p, per, settings(ctx).today, owners)
@@ -131,8 +134,8 @@ def target_cmd(
                        "skipped": skipped_json(loaded)})
             return
         if not progs:
-            fail(f"no targets for {per} in stages.yaml (add a 'targets:' section, "
-                 f"or give N: funnelctl target 10)")
+            fail(_("no targets for {period} in stages.yaml (add a 'targets:' section, or "
+                   "give N: funnelctl target 10)").format(period=formats.period(per)))
         if fmt == "md":
             from funnelctl.render.forecast import progress_md
 
@@ -147,7 +150,7 @@ def target_cmd(
         avg = average_won_amount(loaded.deals if owners is None else deals, p) or \
             average_won_amount(loaded.deals, p)
         if not avg:
-            fail("--amount needs at least one won deal to know the average deal size")
+            fail(_("--amount needs at least one won deal to know the average deal size"))
         n = amount / avg
     plan = required_pipeline(float(n), deals, p, rates)  # type: ignore[arg-type]
     if amount is not None:
@@ -155,8 +158,9 @@ def target_cmd(
     if json_out:
         emit_json({**plan.as_json(), "period": per, "skipped": skipped_json(loaded)})
         return
-    who = ", ".join(sorted(owners)) if owners else "the team"
-    title = f"To sign {plan.target:g} in {per} ({who})"
+    who = ", ".join(sorted(owners)) if owners else _("the team")
+    title = _("To sign {n} in {period} ({who})").format(n=f"{plan.target:g}",
+                                                        period=formats.period(per), who=who)
     if fmt == "md":
         from funnelctl.render.forecast import target_md
 
@@ -165,6 +169,11 @@ def target_cmd(
     from funnelctl.render.views import target
 
     target(out_console(), plan, p, title=title)
+
+
+def _rep_title(owner: str, n: float, period: str) -> str:
+    return _("{owner}: to sign {n} in {period}").format(owner=owner, n=f"{n:g}",
+                                                        period=formats.period(period))
 
 
 @app.command("forecast")
@@ -239,7 +248,7 @@ def replay(ctx: typer.Context, loaded, today, months: int, rates: str, owners):
     from funnelctl.gitio import asof, run
 
     p = loaded.pipeline
-    root, _ = root_and_pipeline(ctx)
+    root, _pipeline = root_and_pipeline(ctx)
     starts = fc.month_starts(today, months)
     try:
         commits = asof.history(root)
@@ -259,11 +268,13 @@ def replay(ctx: typer.Context, loaded, today, months: int, rates: str, owners):
                                  f"git {then.commit[:10]} {then.commit_day}"))
     result = fc.backtest(loaded.deals, snaps, p, rates, owners)
     if result.replayed_from_files:
-        where = ("not in git" if commits is None else "git holds no commit of deals/"
-                 if not commits else "git has no commit before them")
-        months_ = result.replayed_from_files
-        named = months_[0] if len(months_) == 1 else f"{months_[0]} .. {months_[-1]}"
-        err_console().print(f"note: {named} replayed from today's files ({where}): stage "
-                            f"histories cut at each month start, but today's close dates "
-                            f"and amounts", style="yellow", markup=False)
+        where = (_("not in git") if commits is None else _("git holds no commit of deals/")
+                 if not commits else _("git has no commit before them"))
+        months_ = [formats.period(m) for m in result.replayed_from_files]
+        named = months_[0] if len(months_) == 1 else _("{first} .. {last}").format(
+            first=months_[0], last=months_[-1])
+        err_console().print(_("note: {months} replayed from today's files ({why}): stage "
+                              "histories cut at each month start, but today's close dates "
+                              "and amounts").format(months=named, why=where),
+                            style="yellow", markup=False)
     return result
