@@ -192,7 +192,7 @@ def no_english(text: str, root: Path, more: set[str] = frozenset()) -> None:
 
 def test_english_left_finds_english(zh: Path) -> None:
     """The helper itself: it sees an English word, and lets ids and data through."""
-    assert english_left("阶段 evaluation -> nurture，负责人 li.wei", zh) == []
+    assert english_left("阶段 方案评估 -> 需求培育，负责人 li.wei", zh) == []
     assert english_left("created at lead, 25万", zh) == ["created"]
     assert english_left("Forecast 2026年11月 (deals / amount)", zh) == ["Forecast", "deals",
                                                                         "amount"]
@@ -206,13 +206,13 @@ def test_history_of_a_deal_forced_on_and_signed(zh: Path) -> None:
     assert out.startswith(f"{SIGNED} (deals/huadong/{SIGNED}.yaml): 3 次提交，2 位作者，"
                           "0 个标记\n")
     assert "2026年11月10日  " in out and "赵磊 <zhao.lei@example.com>  华东华南管道" in out
-    assert "    创建于 evaluation，25万 CNY，负责人 li.wei，预计签约日 2027年1月11日\n" in out
-    assert "    阶段 evaluation -> negotiation\n" in out
-    assert ("    历史记录 + negotiation 2026年11月24日，强制：客户要求尽快报价，豁免 "
-            "solution_accepted, value_agreed, power>=4, value>=3\n") in out
+    assert "    创建于 方案评估，25万 CNY，负责人 li.wei，预计签约日 2027年1月11日\n" in out
+    assert "    阶段 方案评估 -> 商务谈判\n" in out
+    assert ("    历史记录 + 商务谈判 2026年11月24日，强制：客户要求尽快报价，豁免 "
+            "客户认可我们的方案满足需求、客户认可我们方案的价值、权力>=4、价值>=3\n") in out
     assert "    赢单\n" in out
     assert "文件中记录的历史：\n" in out
-    assert "  lead 2026年10月6日  (添加于 " in out and "（赵磊，2026年11月10日）)" in out
+    assert "  线索确认 2026年10月6日  (添加于 " in out and "（赵磊，2026年11月10日）)" in out
     no_english(out, zh, subjects(zh))
 
 
@@ -222,13 +222,13 @@ def test_history_flags_a_stage_changed_by_hand_and_shows_the_working_tree(zh: Pa
     assert "王小明 <wang.xm@elsewhere.example>  整理\n" in out
     assert "    金额 60万 -> 30万 CNY\n" in out
     assert "    预计签约日 2027年1月18日 -> 2027年3月31日\n" in out
-    assert "  ! 阶段 evaluation -> nurture 的变更没有历史记录\n" in out
-    assert "（工作区）  未提交\n    动作 call 2026年11月24日：确认预算\n" in out
+    assert "  ! 阶段 方案评估 -> 需求培育 的变更没有历史记录\n" in out
+    assert "（工作区）  未提交\n    动作 电话 2026年11月24日：确认预算\n" in out
     no_english(out, zh, subjects(zh))
     md = ok(zh, "history", BY_HAND, "--format", "md")
     assert "2 次提交，1 个标记\n\n| 日期 | 提交 | 作者 | 变更 |\n|---|---|---|---|\n" in md
-    assert "| | 工作区 | | 动作 call 2026年11月24日：确认预算 |" in md
-    assert "**阶段 evaluation -> nurture 的变更没有历史记录**" in md
+    assert "| | 工作区 | | 动作 电话 2026年11月24日：确认预算 |" in md
+    assert "**阶段 方案评估 -> 需求培育 的变更没有历史记录**" in md
     no_english(md, zh, subjects(zh))
 
 
@@ -240,7 +240,7 @@ def test_history_names_stages_by_their_labels_when_given_the_pipeline(zh: Path) 
     i18n.activate("zh_CN")
     out = timeline_text(timeline, p)
     assert "    阶段 方案评估 -> 商务谈判\n" in out
-    assert "豁免 客户认可我们的方案满足需求, 客户认可我们方案的价值, 权力>=4, 价值>=3" in out
+    assert "豁免 客户认可我们的方案满足需求、客户认可我们方案的价值、权力>=4、价值>=3" in out
     assert "    创建于 方案评估，25万 CNY" in out
     i18n.activate("en")
     assert "    stage evaluation -> negotiation\n" in timeline_text(timeline, p)
@@ -254,7 +254,7 @@ def test_audit(zh: Path) -> None:
     assert "\n非负责人的经理提交的强制推进和豁免 (3):\n" in out
     assert "；提交者不在 people: 中（经理：zhao.lei）\n" in out
     assert "\n手工修改阶段，没有历史记录 (1):\n" in out
-    assert f"王小明 <wang.xm@elsewhere.example>  {BY_HAND}: 阶段 evaluation -> nurture\n" in out
+    assert f"王小明 <wang.xm@elsewhere.example>  {BY_HAND}: 阶段 方案评估 -> 需求培育\n" in out
     assert "\n邮箱不在 stages.yaml 的 people: 中的作者 (3):\n" in out
     assert "  li.wei@example.com (李伟): 4 次提交: " in out
     assert out.endswith("\n7 项发现\n")

@@ -46,9 +46,9 @@ def history_cmd(
     if json_out:
         emit_json(view.timeline_json(timeline))
     elif fmt == Format.md:
-        typer.echo(view.timeline_md(timeline), nl=False)
+        typer.echo(view.timeline_md(timeline, pipeline), nl=False)
     else:
-        typer.echo(view.timeline_text(timeline), nl=False)
+        typer.echo(view.timeline_text(timeline, pipeline), nl=False)
 
 
 @app.command("audit")
@@ -94,7 +94,7 @@ def audit_cmd(
     if json_out:
         emit_json(view.audit_json(report, rev_range, since))
     elif fmt == Format.md:
-        typer.echo(view.audit_md(report, rev_range, since), nl=False)
+        typer.echo(view.audit_md(report, rev_range, since, pipeline), nl=False)
     else:
-        typer.echo(view.audit_text(report, rev_range, since), nl=False)
+        typer.echo(view.audit_text(report, rev_range, since, pipeline), nl=False)
     raise typer.Exit(1 if report.findings else 0)

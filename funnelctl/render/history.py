@@ -120,7 +120,7 @@ def _entry(e: dict[str, Any] | None, s: Callable[[str], str], n: Names = IDS) ->
         out += _(", forced: {reason}").format(reason=s(e["reason"]))
     if e.get("waived"):
         out += _(", waived {items}").format(
-            items=", ".join(s(n.waived(w)) for w in e["waived"]))
+            items=_(", ").join(s(n.waived(w)) for w in e["waived"]))
     return out
 
 
@@ -142,7 +142,7 @@ def _edit(was: dict[str, Any], now: dict[str, Any], s: Callable[[str], str],
 
 def _field(key: str, v: Any, s: Callable[[str], str], n: Names = IDS) -> str:
     if key == "waived":
-        return "[" + ", ".join(s(n.waived(w)) for w in v) + "]"
+        return "[" + _(", ").join(s(n.waived(w)) for w in v) + "]"
     if v is None:
         return _("(none)")
     if key == "reason":
