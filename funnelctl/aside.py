@@ -13,6 +13,7 @@ nothing of processes. The caller cuts the work in parts, runs one part through
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import sys
@@ -38,10 +39,15 @@ def can_fork() -> bool:
     return sys.platform == "linux" and (os.cpu_count() or 1) >= 2
 
 
-def forked(fn: Callable[..., T], *args: Any) -> Later[T]:
+def forked(fn: Callable[..., T], *args: Any,
+           encode: Callable[[Any], bytes] = functools.partial(
+               pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL),
+           decode: Callable[[bytes], Any] = pickle.loads) -> Later[T]:
     """Start ``fn`` in a forked child; calling the returned function waits for its
-    result. The child writes nothing but the pickled result and leaves without
-    running any exit handler or flushing the parent's buffers."""
+    result. The child writes nothing but the encoded result (pickled, unless the
+    caller passes a faster ``encode``/``decode`` pair for its type) and leaves
+    without running any exit handler or flushing the parent's buffers. The bytes
+    come from this very program's child, never from a file."""
     if not can_fork():
         return here(fn, *args)
     try:
@@ -53,7 +59,7 @@ def forked(fn: Callable[..., T], *args: Any) -> Later[T]:
         code = 1
         try:
             os.close(read_end)
-            data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            data = encode(fn(*args))
             with os.fdopen(write_end, "wb") as f:
                 f.write(data)
             code = 0
@@ -67,7 +73,7 @@ def forked(fn: Callable[..., T], *args: Any) -> Later[T]:
         _, status = os.waitpid(pid, 0)
         if status != 0:
             return fn(*args)
-        return pickle.loads(data)
+        return decode(data)
 
     return _once(result)
 

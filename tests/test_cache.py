@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 import time
 
 from funnelctl.store import CACHE_DIR, cache
@@ -97,34 +99,40 @@ def test_a_cache_filled_by_other_code_is_ignored(world, monkeypatch) -> None:
     assert calls == [4]
 
 
-_REAL_CHUNK = cache._parse_chunk
-
-
-def _chunk_with_pid(args):
-    return [(*row, os.getpid()) for row in _REAL_CHUNK(args)]
-
-
-def test_the_parallel_cold_parse_gives_the_same_answer(world, monkeypatch) -> None:
+def test_the_parallel_cold_parse_gives_the_same_answer(world, monkeypatch, tmp_path) -> None:
     pipeline(world)
     for i in range(12):
         world.deal(f"x{i}", owner=f"o{i % 3}", history=[("lead", f"2026-11-{i + 1:02d}")])
     age(world)
+    # each part records the process that parsed it and its size, in a file (a
+    # forked child's memory is its own)
+    real_part = cache._parse_part
+    seen = tmp_path / "parsers"
+
+    def part(root, rows, *args):
+        (seen / f"{os.getpid()}-{uuid.uuid4().hex}").write_text(str(len(rows)))
+        return real_part(root, rows, *args)
+
+    monkeypatch.setattr(cache, "_parse_part", part)
+
+    def parsers() -> tuple[set[int], int]:
+        files = list(seen.iterdir())
+        return ({int(f.name.split("-")[0]) for f in files},
+                sum(int(f.read_text()) for f in files))
+
+    seen.mkdir()
     serial = all_json(world, cache_on=False)
+    serial_pids, serial_parsed = parsers()
+    assert serial_pids == {os.getpid()}
+    shutil.rmtree(seen)
+    seen.mkdir()
     monkeypatch.setattr(cache, "PARALLEL_FROM", 1)
-    # the chunks are parsed by other processes: each row records its parser's pid
-    pids: list[int] = []
-    monkeypatch.setattr(cache, "_parse_chunk", _chunk_with_pid)
-    real_many = cache._parse_many
-
-    def many(*args):
-        rows = real_many(*args)
-        pids.extend(row[-1] for row in rows)
-        return [row[:-1] for row in rows]
-
-    monkeypatch.setattr(cache, "_parse_many", many)
     assert all_json(world, cache_on=False) == serial
+    pids, parsed = parsers()
+    assert parsed == serial_parsed, "every file parsed once"
     if (os.cpu_count() or 1) > 1:
-        assert pids and os.getpid() not in pids, "the parse ran in this process"
+        assert os.getpid() in pids, "this process parses a part too"
+        assert pids - {os.getpid()}, "forked children parse the other parts"
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(world, monkeypatch) -> None:
@@ -242,3 +250,24 @@ def test_the_code_hash_changes_with_the_code(tmp_path) -> None:
     assert cache.tree_hash(str(package)) != before
     assert cache.code_hash.__wrapped__() == cache.tree_hash(
         os.path.dirname(os.path.dirname(cache.__file__)))
+
+
+def test_each_language_has_its_own_shards(world) -> None:
+    """A deal's problems are cached in the words they are shown in: a run in Chinese
+    neither reads nor overwrites the English shards, and both stay warm."""
+    from funnelctl import i18n
+
+    pipeline(world)
+    world.deal("late", history=[("lead", "2026-11-01"), ("qualified", "2026-10-01")])
+    age(world)
+    try:
+        english = world.run("validate", cache=True)
+        zh = world.run("--lang", "zh", "validate", cache=True)
+    finally:
+        i18n.activate("en")
+    cache_dir = world.root / CACHE_DIR
+    assert list(cache_dir.glob("[0-9a-f][0-9a-f].msgpack"))
+    assert list(cache_dir.glob("[0-9a-f][0-9a-f].zh_CN.msgpack"))
+    again = world.run("validate", cache=True)
+    assert again.stdout == english.stdout
+    assert world.run("--lang", "zh", "validate", cache=True).stdout == zh.stdout

@@ -40,7 +40,7 @@ def inside(root: Path, path: Path) -> Path:
 def read_file(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``root/rel``; FileRefused for a file that is not a regular file
     inside the repository or is larger than ``limit``; OSError as the system says."""
-    path = root / rel
+    path = os.path.join(root, rel)  # not root / rel: pathlib costs a tenth of a small read
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
@@ -48,7 +48,7 @@ def read_file(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
         if exc.errno != errno.ELOOP:
             raise
         # a symlink: followed only while it stays in the repository
-        fd = os.open(inside(root, path), flags & ~getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(inside(root, Path(path)), flags & ~getattr(os, "O_NOFOLLOW", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):

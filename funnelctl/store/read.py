@@ -39,13 +39,12 @@ def _validation_problems(rel: str, text: str | bytes, exc: Any,
                          fatal: bool) -> list[Problem]:
     from funnelctl import yamlio
 
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        # a missing key is reported on the line of its parent
-        line_loc = loc[:-1] if err["type"] == "missing" else loc
-        out.append(Problem(rel, yamlio.line_of(text, line_loc), describe_error(err), fatal))
-    return out
+    errors = exc.errors(include_url=False)
+    # a missing key is reported on the line of its parent
+    lines = yamlio.lines_of(text, [tuple(e["loc"])[:-1] if e["type"] == "missing"
+                                   else tuple(e["loc"]) for e in errors])
+    return [Problem(rel, line, describe_error(e), fatal)
+            for e, line in zip(errors, lines, strict=True)]
 
 
 _CONFLICT = re.compile(rb"^<<<<<<<(?: |$)", re.MULTILINE)
@@ -92,9 +91,10 @@ def validate_pipeline_text(text: bytes) -> Pipeline:
         raise StoreError(f"{rel} is broken", _validation_problems(rel, text, exc, True)) from None
     findings = pipeline_findings(pipeline)
     if findings:
+        lines = yamlio.lines_of(text, [loc for loc, _ in findings])
         raise StoreError(f"{rel} is broken",
-                         [Problem(rel, yamlio.line_of(text, loc), msg, True)
-                          for loc, msg in findings])
+                         [Problem(rel, line, msg, True)
+                          for (_, msg), line in zip(findings, lines, strict=True)])
     return pipeline
 
 
@@ -133,7 +133,8 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
     findings = process_findings(deal, pipeline)
     stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     findings.extend((("id",), i.message) for i in file_name_issues(deal.id, stem))
-    problems = [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+    lines = yamlio.lines_of(text, [loc for loc, _ in findings])
+    problems = [Problem(rel, line, msg) for (_, msg), line in zip(findings, lines, strict=True)]
     return deal, sorted(problems, key=lambda p: p.line)
 
 
@@ -154,4 +155,5 @@ def locate(root: Path, rel: str, findings: list[tuple[tuple[Any, ...], str]]
         text = read_file(root, rel)
     except (FileRefused, OSError):
         return [Problem(rel, 1, msg) for _, msg in findings]
-    return [Problem(rel, yamlio.line_of(text, loc), msg) for loc, msg in findings]
+    lines = yamlio.lines_of(text, [loc for loc, _ in findings])
+    return [Problem(rel, line, msg) for (_, msg), line in zip(findings, lines, strict=True)]
