@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from funnelctl.i18n import N_
+
 try:  # a Rust YAML 1.2 parser: ~5x faster than libyaml and _build on a deal file
     import yaml_rs
 
@@ -158,15 +160,55 @@ def load_reference(text: str | bytes) -> Any:
         anchors = b"&" in text if isinstance(text, bytes) else "&" in text
         return _build_counted(node, [MAX_ALIAS_NODES]) if anchors else _build(node)
     except RecursionError:
-        return _raise(_first_alias_line(text), "not valid YAML: an alias refers to itself")
+        return _raise(_first_alias_line(text), _invalid("an alias refers to itself"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return _raise(line, f"not valid YAML: {_first_line(exc.problem or exc)}")
+        return _raise(line, _invalid(_first_line(exc.problem or exc)))
     except yaml.reader.ReaderError as exc:  # a character libyaml refuses: on its line
-        return _raise(_line_at(text, exc.position), f"not valid YAML: {_first_line(exc)}")
+        return _raise(_line_at(text, exc.position), _invalid(_first_line(exc)))
     except yaml.YAMLError as exc:
-        return _raise(1, f"not valid YAML: {_first_line(exc)}")
+        return _raise(1, _invalid(_first_line(exc)))
+
+
+# what the parser says of a text it refuses, in the active language (the ones a team
+# meets: a colon in a value, a bad indentation, a tab, a duplicate key); others are
+# shown as the parser words them
+_PROBLEMS = (
+    N_("an alias refers to itself"), N_("mapping values are not allowed here"),
+    N_("mapping values are not allowed in this context"),
+    N_("mapping keys are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("found a tab character where an indentation space is expected"),
+    N_("did not find expected ',' or ']'"), N_("did not find expected ',' or '}'"),
+    N_("did not find expected comment or line break"),
+    N_("found unexpected document indicator"),
+    N_("could not find expected ':'"), N_("did not find expected key"),
+    N_("did not find expected '-' indicator"), N_("did not find expected node content"),
+    N_("found character that cannot start any token"), N_("found undefined alias"),
+    N_("found unexpected end of stream"), N_("found unknown escape character"),
+    N_("found unexpected ':'"), N_("found a tab character that violates indentation"),
+    N_("found incomplete document"), N_("block sequence entries are not allowed here"),
+    N_("expected <block end>, but found '<block mapping start>'"),
+    N_("expected a single document in the stream"), N_("control characters are not allowed"),
+    N_("a key must be a plain value"), N_("too many aliases"),
+)
+_KEYED = re.compile(r"(duplicate key|unsupported tag) (.*)")
+
+
+def _invalid(problem: str) -> str:
+    """``not valid YAML: <problem>`` in the active language."""
+    from funnelctl.i18n import _
+
+    if problem in _PROBLEMS:
+        problem = _(problem)
+    else:
+        keyed = _KEYED.fullmatch(problem)
+        if keyed:
+            problem = (_("duplicate key {key}") if keyed.group(1) == "duplicate key"
+                       else _("unsupported tag {tag}")).format(key=keyed.group(2),
+                                                               tag=keyed.group(2))
+    return _("not valid YAML: {problem}").format(problem=problem)
 
 
 def _first_line(exc: object) -> str:

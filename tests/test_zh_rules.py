@@ -293,3 +293,35 @@ def test_a_system_error_is_said_in_the_language_of_the_run(tmp_path: Path) -> No
     assert os_reason(gone) == "No such file or directory"  # the system's own words
     i18n.activate("zh_CN")
     assert os_reason(gone) == "文件或文件夹不存在"
+
+
+def test_a_file_the_parser_refuses_and_a_value_of_the_wrong_type_in_chinese(tmp_path) -> None:
+    """The parser's and the schema's words about a broken file, in Chinese: a colon
+    in a value, and an amount that is not a number (English keeps pydantic's)."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "zh"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "zh", root)
+    first, second = sorted((root / "deals").rglob("*.yaml"))[:2]
+    first.write_text(first.read_text(encoding="utf-8") + "title: a: b\n", encoding="utf-8")
+    text = second.read_text(encoding="utf-8")
+    second.write_text(re.sub(r"(?m)^amount: .*$", "amount: lots", text), encoding="utf-8")
+
+    def validate(*lang: str) -> str:
+        res = subprocess.run([sys.executable, "-m", "funnelctl", "--dir", str(root), *lang,
+                              "--today", "2026-11-24", "validate"],
+                             capture_output=True, text=True, encoding="utf-8")
+        assert res.returncode == 1, res.stderr
+        return res.stdout + res.stderr
+
+    zh = validate()
+    rel1 = first.relative_to(root).as_posix()
+    rel2 = second.relative_to(root).as_posix()
+    assert re.search(rf"{re.escape(rel1)}:\d+: 不是有效的 YAML：这里不能出现映射值", zh), zh
+    assert re.search(rf"{re.escape(rel2)}:\d+: amount: 应为数字", zh), zh
+    en = validate("--lang", "en")
+    assert re.search(rf"{re.escape(rel1)}:\d+: not valid YAML: mapping values are not "
+                     r"allowed in this context", en), en
+    assert re.search(rf"{re.escape(rel2)}:\d+: amount: Input should be a valid number", en), en

@@ -338,6 +338,9 @@ def _progress(total: int) -> Any:
     from rich.progress import Progress
 
     prog = Progress(transient=True, console=Console(stderr=True, emoji=False))
-    task = prog.add_task(f"parsing {total} deal files", total=total)
+    from funnelctl.i18n import nformat
+
+    task = prog.add_task(nformat("parsing {n} deal file", "parsing {n} deal files", total),
+                         total=total)
     prog.start()
     return prog, task

@@ -14,6 +14,8 @@ import os
 import stat
 from pathlib import Path
 
+from funnelctl.i18n import _
+
 # Larger than any deal a team writes by hand (a 60-line deal is 2 KB); a file above
 # it is refused with a message instead of being parsed
 MAX_FILE_BYTES = 1 << 20
@@ -33,7 +35,7 @@ def inside(root: Path, path: Path) -> Path:
     real_root = os.path.realpath(root)
     target = os.path.realpath(path)
     if os.path.commonpath([real_root, target]) != real_root:
-        raise FileRefused("a symlink that leads out of the repository: not read or written")
+        raise FileRefused(_("a symlink that leads out of the repository: not read or written"))
     return Path(target)
 
 
@@ -52,10 +54,10 @@ def read_file(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise FileRefused("not a regular file (a FIFO, device or folder): not read")
+            raise FileRefused(_("not a regular file (a FIFO, device or folder): not read"))
         if st.st_size > limit:
-            raise FileRefused(f"the file is {st.st_size:,} bytes, over the limit of "
-                              f"{limit:,}: not read")
+            raise FileRefused(_("the file is {size} bytes, over the limit of {limit}: not "
+                                "read").format(size=f"{st.st_size:,}", limit=f"{limit:,}"))
         chunks = []
         left = limit + 1
         while left > 0:  # the file may grow while it is read
@@ -66,7 +68,8 @@ def read_file(root: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes:
             left -= len(chunk)
         data = b"".join(chunks)
         if len(data) > limit:
-            raise FileRefused(f"the file is over the limit of {limit:,} bytes: not read")
+            raise FileRefused(_("the file is over the limit of {limit} bytes: not read").format(
+                limit=f"{limit:,}"))
         return data
     finally:
         os.close(fd)
@@ -77,6 +80,7 @@ def within_limit(rel: str, data: bytes, limit: int) -> None:
     if len(data) > limit:
         from funnelctl.store.root import StoreError
 
-        raise StoreError(f"{rel}: the change would make the file {len(data):,} bytes, over "
-                         f"the limit of {limit:,} (max_file_bytes in stages.yaml); nothing "
-                         "written")
+        raise StoreError(_("{path}: the change would make the file {size} bytes, over the "
+                           "limit of {limit} (max_file_bytes in stages.yaml); nothing "
+                           "written").format(path=rel, size=f"{len(data):,}",
+                                             limit=f"{limit:,}"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from funnelctl.i18n import _
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.store import cache
 from funnelctl.store.files import FileRefused, read_file
 from funnelctl.store.read import validate_pipeline_text
-from funnelctl.store.root import STAGES_FILE, StoreError
+from funnelctl.store.root import STAGES_FILE, StoreError, os_reason
 from funnelctl.summary import Summary
 
 
@@ -24,7 +25,8 @@ def load_pipeline(root: Path, use_cache: bool = True) -> Pipeline:
     except FileRefused as exc:
         raise StoreError(f"{rel}: {exc.message}") from None
     except OSError as exc:
-        raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+        raise StoreError(_("{path}: cannot read: {reason}").format(
+            path=rel, reason=os_reason(exc))) from None
     if use_cache:
         cached = cache.load_pipeline(root, text)
         if cached is not None:
@@ -76,8 +78,10 @@ def duplicate_ids(deals: list[Summary]) -> list[Problem]:
         if first is None:
             seen[key] = d
         elif first.id == d.id:
-            out.append(Problem(d.path, 1, f"id {d.id!r} is also used by {first.path}"))
+            out.append(Problem(d.path, 1, _("id {id!r} is also used by {path}").format(
+                id=d.id, path=first.path)))
         else:
-            out.append(Problem(d.path, 1, f"id {d.id!r} is also used, as {first.id!r}, "
-                                          f"by {first.path}"))
+            out.append(Problem(d.path, 1, _("id {id!r} is also used, as {other!r}, by "
+                                            "{path}").format(id=d.id, other=first.id,
+                                                             path=first.path)))
     return out

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from funnelctl.checks import pipeline_findings
+from funnelctl.i18n import N_, _, current
 from funnelctl.pipeline import Pipeline
 from funnelctl.problems import Problem
 from funnelctl.store.files import FileRefused, read_file
-from funnelctl.store.root import STAGES_FILE, StoreError
+from funnelctl.store.root import STAGES_FILE, StoreError, os_reason
 from funnelctl.summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -20,18 +21,43 @@ if TYPE_CHECKING:
     from funnelctl.model import Deal
 
 
+# pydantic's own words for a value of the wrong type or size, in the active language
+# when it is not English (English keeps pydantic's messages, as they always were)
+_PYDANTIC = {
+    "int_parsing": N_("expected a whole number"), "int_type": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number"),
+    "float_parsing": N_("expected a number"), "float_type": N_("expected a number"),
+    "string_type": N_("expected text"), "bool_parsing": N_("expected true or false"),
+    "bool_type": N_("expected true or false"), "list_type": N_("expected a list"),
+    "tuple_type": N_("expected a list"), "dict_type": N_("expected a mapping"),
+    "model_type": N_("expected a mapping"), "model_attributes_type": N_("expected a mapping"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "greater_than": N_("must be more than {gt}"), "less_than": N_("must be less than {lt}"),
+    "string_too_long": N_("at most {max_length} characters"),
+    "string_too_short": N_("at least {min_length} characters"),
+    "too_long": N_("at most {max_length} items"), "too_short": N_("at least {min_length} items"),
+    "literal_error": N_("expected one of {expected}"), "enum": N_("expected one of {expected}"),
+    "string_pattern_mismatch": N_("does not match the pattern {pattern}"),
+    "finite_number": N_("expected a finite number"),
+}
+
+
 def describe_error(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return f"unknown key {loc!r}"
+        return _("unknown key {key!r}").format(key=loc)
     if kind == "missing":
-        return f"missing {loc!r}"
+        return _("missing {key!r}").format(key=loc)
     msg = err["msg"].removeprefix("Value error, ")
     if kind == "string_pattern_mismatch" and loc == "id":  # as `new --id` says it
-        return f"id {err['input']!r}: use letters, digits, '.', '_' and '-' only"
+        return _("id {id!r}: use letters, digits, '.', '_' and '-' only").format(
+            id=err["input"])
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        msg = "expected a date YYYY-MM-DD"
+        msg = _("expected a date YYYY-MM-DD")
+    elif kind in _PYDANTIC and current() != "en":
+        msg = _(_PYDANTIC[kind]).format(**{k: str(v) for k, v in (err.get("ctx") or {}).items()})
     return f"{loc}: {msg}" if loc else msg
 
 
@@ -59,7 +85,7 @@ def parse_text(text: bytes) -> Any:
     from funnelctl import yamlio
 
     if text[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise yamlio.YamlError(1, "the file is UTF-16, not UTF-8: save it as UTF-8")
+        raise yamlio.YamlError(1, _("the file is UTF-16, not UTF-8: save it as UTF-8"))
     try:
         return yamlio.load_fast(text)
     except yamlio.YamlError:
@@ -67,7 +93,7 @@ def parse_text(text: bytes) -> Any:
         if conflict:
             line = text.count(b"\n", 0, conflict.start()) + 1
             raise yamlio.YamlError(
-                line, "a git merge conflict marker (<<<<<<<): resolve the conflict") from None
+                line, _("a git merge conflict marker (<<<<<<<): resolve the conflict")) from None
         raise
 
 
@@ -81,18 +107,20 @@ def validate_pipeline_text(text: bytes) -> Pipeline:
     try:
         data = parse_text(text)
     except yamlio.YamlError as exc:
-        raise StoreError(f"{rel} is broken", [Problem(rel, exc.line, exc.message, True)]) from None
+        raise StoreError(_("{path} is broken").format(path=rel),
+                         [Problem(rel, exc.line, exc.message, True)]) from None
     if not isinstance(data, dict):
-        raise StoreError(f"{rel} is broken",
-                         [Problem(rel, 1, "expected a mapping of settings", True)])
+        raise StoreError(_("{path} is broken").format(path=rel),
+                         [Problem(rel, 1, _("expected a mapping of settings"), True)])
     try:
         pipeline = validate_pipeline(data)
     except ValidationError as exc:
-        raise StoreError(f"{rel} is broken", _validation_problems(rel, text, exc, True)) from None
+        raise StoreError(_("{path} is broken").format(path=rel),
+                         _validation_problems(rel, text, exc, True)) from None
     findings = pipeline_findings(pipeline)
     if findings:
         lines = yamlio.lines_of(text, [loc for loc, _ in findings])
-        raise StoreError(f"{rel} is broken",
+        raise StoreError(_("{path} is broken").format(path=rel),
                          [Problem(rel, line, msg, True)
                           for (_, msg), line in zip(findings, lines, strict=True)])
     return pipeline
@@ -115,11 +143,12 @@ def read_deal(root: Path, rel: str, pipeline: Pipeline, text: bytes | None = Non
     except FileRefused as exc:
         return None, [Problem(rel, 1, exc.message, True)]
     except OSError as exc:
-        return None, [Problem(rel, 1, f"cannot read: {exc.strerror}", True)]
+        return None, [Problem(rel, 1, _("cannot read: {reason}").format(reason=os_reason(exc)),
+                              True)]
     except yamlio.YamlError as exc:
         return None, [Problem(rel, exc.line, exc.message, True)]
     if not isinstance(data, dict):
-        return None, [Problem(rel, 1, "expected a mapping of deal fields", True)]
+        return None, [Problem(rel, 1, _("expected a mapping of deal fields"), True)]
     deal = None if full else readmodel.deal_or_none(data)
     if deal is None:  # refused, or asked for in full: pydantic validates and explains
         from pydantic import ValidationError
