@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.tokens import CommentToken
 
-from funnelctl import checks
+from funnelctl import checks, labels
+from funnelctl.i18n import _, pgettext
 from funnelctl.pipeline import Pipeline
 from funnelctl.yamlio import comment_safe, has_surrogate, plain_safe
 
@@ -32,6 +33,17 @@ class Refused(Exception):
         self.missing = missing or []
 
 
+def status_name(status: str) -> str:
+    """A deal's status as the active language says it (``won``, ``lost``, ``open``)."""
+    if status == "won":
+        return pgettext("status", "won")
+    if status == "lost":
+        return pgettext("status", "lost")
+    if status == "open":
+        return pgettext("status", "open")
+    return status
+
+
 def refuse_on(issues: list[checks.Issue]) -> None:
     """Refuse with the first broken rule, said as a command says it."""
     if issues:
@@ -43,8 +55,8 @@ def _safe(value: str) -> Any:
     no UTF-8 file can hold it: a byte of a command-line argument that was not UTF-8
     reaches Python as a lone surrogate."""
     if has_surrogate(value):
-        raise Refused(f"{value!r} is not UTF-8 text: a byte of it is not in the "
-                      "terminal's encoding; nothing written")
+        raise Refused(_("{value!r} is not UTF-8 text: a byte of it is not in the "
+                        "terminal's encoding; nothing written").format(value=value))
     return plain_safe(value)
 
 
@@ -82,7 +94,7 @@ def _take_trailing(node: Any) -> Any:
     if not value.startswith("\n"):
         # an end-of-line comment belongs to its own line; only the blank lines and
         # comment lines after it move to the new last element
-        eol, _, rest = value.partition("\n")
+        eol, _sep, rest = value.partition("\n")
         if not rest.strip(" \n") and "\n" not in rest:
             return None
         tok.value = eol + "\n"
@@ -215,7 +227,8 @@ def new_deal(pipeline: Pipeline, today: dt.date, *, deal_id: str, account: str, 
 
 def _require_open(deal: Deal) -> None:
     if deal.status != "open":
-        raise Refused(f"deal {deal.id} is {deal.status}; it can no longer change stage")
+        raise Refused(_("deal {id} is {status}; it can no longer change stage").format(
+            id=deal.id, status=status_name(deal.status)))
 
 
 def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str | None,
@@ -223,19 +236,26 @@ def advance(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, to: str 
     """Move to the next (or the named) stage; returns the stage entered."""
     _require_open(deal)
     if checks.stage_issues(deal.stage, p):
-        raise Refused(f"deal {deal.id} is at unknown stage {deal.stage!r}")
+        raise Refused(_("deal {id} is at unknown stage {stage!r}").format(
+            id=deal.id, stage=deal.stage))
     if to is None:
         idx = p.index(deal.stage) + 1
         if idx >= len(p.stages):
-            raise Refused(f"{deal.stage} is the last open stage: "
-                          f"use 'funnelctl win {deal.id}' to sign it")
+            raise Refused(_("{stage} is the last open stage: use 'funnelctl win {id}' to "
+                            "sign it").format(stage=labels.said(p, deal.stage), id=deal.id))
         to = p.stages[idx].id
     if to == p.won.id:
-        raise Refused(f"use 'funnelctl win {deal.id}' to sign a deal")
+        raise Refused(_("use 'funnelctl win {id}' to sign a deal").format(id=deal.id))
+    if to == p.lost.id:
+        raise Refused(_("use 'funnelctl lose {id} --reason REASON' to close a deal as "
+                        "lost").format(id=deal.id))
     refuse_on(checks.stage_issues(to, p))
     if to == deal.stage:
-        raise Refused(f"deal {deal.id} is already at {to}")
-    entry = history_entry(deal, p, to, today, force, reason, f"cannot advance {deal.id} to {to}",
+        raise Refused(_("deal {id} is already at {stage}").format(
+            id=deal.id, stage=labels.said(p, to)))
+    entry = history_entry(deal, p, to, today, force, reason,
+                          _("cannot advance {id} to {stage}").format(
+                              id=deal.id, stage=labels.said(p, to)),
                           _role_gaps(deal, p, to))
     doc["stage"] = to
     append_entry(doc, "history", entry)
@@ -264,13 +284,14 @@ def history_entry(deal: Deal, p: Pipeline, to: str, today: dt.date, force: bool,
     missing = checks.missing_to_enter(deal, p, to) + (extra or [])  # roles
     entry = block_map(stage=to, date=today)
     if missing and not force:
-        raise Refused(f"{refusal}: {len(missing)} missing", [text for _, text in missing])
+        raise Refused(_("{refusal}: {n} missing").format(refusal=refusal, n=len(missing)),
+                      [text for _key, text in missing])
     if missing and not (reason and reason.strip()):
-        raise Refused("--force needs --reason: a manager sees every waiver")
+        raise Refused(_("--force needs --reason: a manager sees every waiver"))
     if force and reason and reason.strip():
         entry["reason"] = _safe(reason.strip())
     if missing:
-        waived = CommentedSeq([_safe(key) for key, _ in missing])
+        waived = CommentedSeq([_safe(key) for key, _text in missing])
         waived.fa.set_flow_style()
         entry["waived"] = waived
     return entry
@@ -280,8 +301,11 @@ def tick(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, milestone: 
          evidence: str) -> None:
     refuse_on(checks.milestone_issues(milestone, evidence, checks.milestones_by_id(p)))
     if milestone in deal.milestones:
-        raise Refused(f"milestone {milestone} is already ticked "
-                      f"({deal.milestones[milestone].date})")
+        from funnelctl.i18n import formats
+
+        raise Refused(_("milestone {milestone} is already ticked ({day})").format(
+            milestone=labels.said(p, milestone, "milestone"),
+            day=formats.day(deal.milestones[milestone].date)))
     milestones = ensure_block(doc, "milestones", CommentedMap)
     set_key(milestones, milestone, block_map(date=today, evidence=evidence.strip() or None),
             doc)
@@ -372,7 +396,8 @@ def win(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, force: bool 
     today) are recorded, and the next step and snooze go: a closed deal has none."""
     _require_open(deal)
     when = on or today
-    entry = history_entry(deal, p, p.won.id, when, force, reason, f"cannot sign {deal.id}")
+    entry = history_entry(deal, p, p.won.id, when, force, reason,
+                          _("cannot sign {id}").format(id=deal.id))
     doc["stage"] = p.won.id
     doc["status"] = "won"
     append_entry(doc, "history", entry)
@@ -425,9 +450,11 @@ def reassign(doc: CommentedMap, deal: Deal, today: dt.date, previous: str, to: s
     handover is recorded in the deal's ``handovers`` (a stage move it is not: the
     stage history and its clocks stay as they were)."""
     if deal.status != "open":
-        raise Refused(f"deal {deal.id} is {deal.status}; only open deals are handed over")
+        raise Refused(_("deal {id} is {status}; only open deals are handed over").format(
+            id=deal.id, status=status_name(deal.status)))
     if deal.owner != previous:
-        raise Refused(f"deal {deal.id} is owned by {deal.owner}, not {previous}")
+        raise Refused(_("deal {id} is owned by {owner}, not {previous}").format(
+            id=deal.id, owner=deal.owner, previous=previous))
     set_key(doc, "owner", _safe(to), doc)
     entry = block_map(date=today, previous=previous, to=to,
                       reason=(reason or "").strip() or None)

@@ -3,15 +3,17 @@ it, and the fields of its strategy sheet. Like ``edits``: each judges what the u
 typed, refuses what breaks a rule, and changes only the nodes it means to, in the
 round-trip document the store hands it.
 
-Each returns what it changed, as ``name: value`` phrases for the command's message
-and commit body; an empty list when the file already said it (nothing is written).
+Each returns what it changed, as ``Change``s: ``str()`` is the ``name: value`` line of
+the commit body (English, like the file's keys), ``said()`` the phrase of the command's
+message in the active language; an empty list when the file already said it
+(nothing is written).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -29,12 +31,94 @@ from funnelctl.edits import (
     refuse_on,
     set_key,
 )
+from funnelctl.i18n import N_, _
 from funnelctl.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from funnelctl.readmodel import AnyDeal as Deal
 
 ATTITUDES = ("supporter", "neutral", "opponent")
+
+# what a message says of a field of a contact or a line of the strategy sheet it
+# changed (the English is the commit body's line: the file's key and the value)
+SET = {
+    "role": N_("role: {value}"), "phone": N_("phone: {value}"),
+    "decision_maker": N_("decision_maker: {value}"), "veto": N_("veto: {value}"),
+    "met": N_("met: {value}"), "last_met": N_("last_met: {value}"),
+    "agreed": N_("agreed: {value}"), "agreed_on": N_("agreed_on: {value}"),
+    "goal": N_("goal: {value}"), "attitude": N_("attitude: {value}"),
+    "plan": N_("plan: {value}"), "missing": N_("missing: {value}"),
+    "found": N_("found: {value}"), "resource": N_("resource: {value}"),
+    "resource dropped": N_("resource dropped: {value}"),
+    "competitor": N_("competitor: {value}"),
+    "competitor dropped": N_("competitor dropped: {value}"),
+    "verdict": N_("verdict: {value}"),
+}
+CLEARED = {"role": N_("role cleared"), "phone": N_("phone cleared"),
+           "goal": N_("goal cleared")}
+# the refusals about an item of a list of the strategy sheet
+LISTED = {"missing": N_("{item!r} is listed in missing already"),
+          "resources": N_("{item!r} is listed in resources already"),
+          "competitors": N_("{item!r} is listed in competitors already")}
+NOT_LISTED = {"missing": N_("{item!r} is not in missing (missing: {items})"),
+              "resources": N_("{item!r} is not in resources (resources: {items})"),
+              "competitors": N_("{item!r} is not in competitors (competitors: {items})")}
+
+
+def attitude_name(value: str) -> str:
+    if value == "supporter":
+        return _("supporter")
+    if value == "neutral":
+        return _("neutral")
+    if value == "opponent":
+        return _("opponent")
+    return value
+
+
+def verdict_name(value: str) -> str:
+    if value == "continue":
+        return _("continue")
+    if value == "drop":
+        return _("drop")
+    return value
+
+
+class Change(NamedTuple):
+    """One thing a write changed: a field and its new value (None: cleared), or an
+    item added to or dropped from a list (``resource dropped``, the item)."""
+
+    key: str
+    value: Any
+
+    def __str__(self) -> str:
+        """The commit body's line: ``attitude: supporter``, ``agreed: yes``,
+        ``role cleared``."""
+        if self.value is None or self.value == "":
+            return f"{self.key} cleared"
+        shown = "yes" if self.value is True else "no" if self.value is False else self.value
+        return f"{self.key}: {shown}"
+
+    def said(self) -> str:
+        """The phrase of the command's message, in the active language (in English
+        the commit body's line)."""
+        from funnelctl.i18n import formats
+
+        v = self.value
+        if v is None or v == "":
+            return _(CLEARED[self.key]) if self.key in CLEARED else str(self)
+        if self.key not in SET:
+            return str(self)
+        if v is True or v is False:
+            shown = _("yes") if v else _("no")
+        elif isinstance(v, dt.date):
+            shown = formats.day(v)
+        elif self.key == "attitude":
+            shown = attitude_name(v)
+        elif self.key == "verdict":
+            shown = verdict_name(v)
+        else:
+            shown = str(v)
+        return _(SET[self.key]).format(value=shown)
 
 
 def _key(text: str) -> str:
@@ -45,7 +129,7 @@ def _key(text: str) -> str:
 def _text(value: str, what: str) -> str:
     value = value.strip()
     if not value:
-        raise Refused(f"{what} needs text")
+        raise Refused(_("{what} needs text").format(what=what))
     return value
 
 
@@ -92,16 +176,20 @@ class ContactFields:
 
 
 def _judge(fields: ContactFields, today: dt.date) -> None:
-    for name, day in (("met", fields.met), ("agreed", fields.agreed)):
+    from funnelctl.i18n import formats
+
+    for name, day in (("--met", fields.met), ("--agreed", fields.agreed)):
         if day is not None and day > today:
-            raise Refused(f"--{name} {day} is after today ({today}): record it once it "
-                          "happened")
+            raise Refused(_("{option} {day} is after today ({today}): record it once it "
+                            "happened").format(option=name, day=formats.day(day),
+                                               today=formats.day(today)))
     if fields.attitude is not None and fields.attitude not in ATTITUDES:
-        raise Refused(f"--attitude {fields.attitude!r}: one of {', '.join(ATTITUDES)}")
+        raise Refused(_("--attitude {value!r}: one of {choices}").format(
+            value=fields.attitude, choices=", ".join(ATTITUDES)))
 
 
 def contact_names(deal: Deal) -> str:
-    return ", ".join(c.name for c in deal.contacts) or "none"
+    return _(", ").join(c.name for c in deal.contacts) or _("none")
 
 
 def find_contact(deal: Deal, name: str) -> int | None:
@@ -113,15 +201,15 @@ def find_contact(deal: Deal, name: str) -> int | None:
 
 
 def add_contact(doc: CommentedMap, deal: Deal, today: dt.date, name: str,
-                fields: ContactFields) -> list[str]:
+                fields: ContactFields) -> list[Change]:
     """A new contact at the end of ``contacts``; refused when the deal has one of that
     name already (ignoring case), since ``set`` changes that one."""
-    name = _text(name, "a contact's name")
+    name = _text(name, _("a contact's name"))
     _judge(fields, today)
     i = find_contact(deal, name)
     if i is not None:
-        raise Refused(f"{deal.id} has a contact {deal.contacts[i].name!r} already: "
-                      f"funnelctl contact set {deal.id} {deal.contacts[i].name!r} ...")
+        raise Refused(_("{id} has a contact {name!r} already: funnelctl contact set {id} "
+                        "{name!r} ...").format(id=deal.id, name=deal.contacts[i].name))
     entry = block_map(
         name=name, role=(fields.role or "").strip() or None,
         decision_maker=True if fields.decision_maker else None,
@@ -130,11 +218,11 @@ def add_contact(doc: CommentedMap, deal: Deal, today: dt.date, name: str,
         phone=(fields.phone or "").strip() or None, goal=(fields.goal or "").strip() or None,
         attitude=fields.attitude)
     append_entry(doc, "contacts", entry)
-    return [f"{k}: {'yes' if v is True else v}" for k, v in entry.items() if k != "name"]
+    return [Change(k, v) for k, v in entry.items() if k != "name"]
 
 
 def set_contact(doc: CommentedMap, deal: Deal, today: dt.date, name: str,
-                fields: ContactFields) -> tuple[str, list[str]]:
+                fields: ContactFields) -> tuple[str, list[Change]]:
     """Change what was given on the contact of that name (ignoring case); returns its
     name as the file spells it, and what changed. ``met`` is the first meeting: a
     meeting given is the first one while none is recorded (or it is earlier), and
@@ -142,15 +230,17 @@ def set_contact(doc: CommentedMap, deal: Deal, today: dt.date, name: str,
     _judge(fields, today)
     i = find_contact(deal, name)
     if i is None:
-        raise Refused(f"{deal.id} has no contact {name.strip()!r} "
-                      f"(contacts: {contact_names(deal)}): funnelctl contact add")
+        raise Refused(_("{id} has no contact {name!r} (contacts: {contacts}): funnelctl "
+                        "contact add").format(id=deal.id, name=name.strip(),
+                                              contacts=contact_names(deal)))
     same = sum(1 for c in deal.contacts if _key(c.name) == _key(name))
     if same > 1:
-        raise Refused(f"{deal.id} has {same} contacts named {deal.contacts[i].name!r}: tell "
-                      "them apart in the file first (a middle initial, a title)")
+        raise Refused(_("{id} has {n} contacts named {name!r}: tell them apart in the file "
+                        "first (a middle initial, a title)").format(
+            id=deal.id, n=same, name=deal.contacts[i].name))
     c = deal.contacts[i]
     node = doc["contacts"][i]
-    changed: list[str] = []
+    changed: list[Change] = []
 
     def put(key: str, value: Any, now: Any, default: Any = None) -> None:
         if value == now:
@@ -161,8 +251,7 @@ def set_contact(doc: CommentedMap, deal: Deal, today: dt.date, name: str,
             _drop_key(node, key, doc)
         else:
             set_key(node, key, _safe(value) if isinstance(value, str) else value, doc)
-        changed.append(f"{key}: {'yes' if value is True else 'no' if value is False else value}"
-                       if value not in (None, "") else f"{key} cleared")
+        changed.append(Change(key, None if value in (None, "") else value))
 
     for key in ("role", "phone", "goal"):
         given = getattr(fields, key)
@@ -196,13 +285,13 @@ def assign(doc: CommentedMap, deal: Deal, p: Pipeline, role: str,
     before = holder(deal.roles, role)
     if person is None:
         if before is None:
-            raise Refused(f"nobody holds {role} on {deal.id}")
+            raise Refused(_("nobody holds {role} on {id}").format(role=role, id=deal.id))
         roles = doc["roles"]
         _drop_key(roles, role, doc)
         if not len(roles):
             _drop_key(doc, "roles", doc)
         return before, True
-    person = _text(person, "a role's holder")
+    person = _text(person, _("a role's holder"))
     if before == person:
         return before, False
     roles = ensure_block(doc, "roles", CommentedMap)
@@ -234,11 +323,14 @@ DROPPED = {"missing": "found", "resources": "resource dropped",
            "competitors": "competitor dropped"}
 
 
-def set_strategy(doc: CommentedMap, deal: Deal, fields: StrategyFields) -> list[str]:
+def set_strategy(doc: CommentedMap, deal: Deal, fields: StrategyFields) -> list[Change]:
+    from funnelctl.edits import status_name
+
     if deal.status != "open":
-        raise Refused(f"deal {deal.id} is {deal.status}: its strategy sheet is closed")
+        raise Refused(_("deal {id} is {status}: its strategy sheet is closed").format(
+            id=deal.id, status=status_name(deal.status)))
     if fields.verdict is not None and fields.verdict not in ("continue", "drop"):
-        raise Refused(f"--verdict {fields.verdict!r}: continue or drop")
+        raise Refused(_("--verdict {value!r}: continue or drop").format(value=fields.verdict))
     st = deal.strategy
     have = {"missing": list(st.missing) if st else [],
             "resources": list(st.resources) if st else [],
@@ -255,22 +347,22 @@ def set_strategy(doc: CommentedMap, deal: Deal, fields: StrategyFields) -> list[
         known = {_key(x) for x in have[key]}
         for x in items:
             if _key(x) in known:
-                raise Refused(f"{x!r} is listed in {key} already")
+                raise Refused(_(LISTED[key]).format(item=x))
             known.add(_key(x))
     for key, items in drops.items():
         known = [_key(x) for x in have[key]]
         for x in items:
             if _key(x) not in known:
-                listed = "; ".join(have[key]) or "none"
-                raise Refused(f"{x!r} is not in {key} ({key}: {listed})")
-    changed: list[str] = []
+                listed = "; ".join(have[key]) or _("none")
+                raise Refused(_(NOT_LISTED[key]).format(item=x, items=listed))
+    changed: list[Change] = []
 
     def sheet() -> CommentedMap:  # created only when something is written to it
         return ensure_block(doc, "strategy", CommentedMap)
 
     if plan is not None and plan != (st.plan if st else None):
         set_key(sheet(), "plan", _safe(plan), doc)
-        changed.append(f"plan: {plan}")
+        changed.append(Change("plan", plan))
     def home(key: str) -> CommentedMap:  # the competitors are the deal's own field
         return doc if key == "competitors" else sheet()
 
@@ -278,13 +370,13 @@ def set_strategy(doc: CommentedMap, deal: Deal, fields: StrategyFields) -> list[
         for x in items:
             seq = home(key)[key]
             i = next(n for n, y in enumerate(seq) if _key(str(y)) == _key(x))
-            changed.append(f"{DROPPED[key]}: {seq[i]}")
+            changed.append(Change(DROPPED[key], seq[i]))
             del seq[i]
     for key, items in adds.items():
         for x in items:
             _seq_in(home(key), key, _safe(x), doc)
-            changed.append(f"{ADDED[key]}: {x}")
+            changed.append(Change(ADDED[key], x))
     if fields.verdict is not None and fields.verdict != (st.verdict if st else None):
         set_key(sheet(), "verdict", fields.verdict, doc)
-        changed.append(f"verdict: {fields.verdict}")
+        changed.append(Change("verdict", fields.verdict))
     return changed

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from funnelctl import edits
-from funnelctl.edits import Refused, append_entry, append_item, block_map, set_key
+from funnelctl.edits import Refused, append_entry, append_item, block_map, set_key, status_name
+from funnelctl.i18n import _
 from funnelctl.pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -28,12 +29,16 @@ if TYPE_CHECKING:
 
 def _require_open(deal: Deal, what: str) -> None:
     if deal.status != "open":
-        raise Refused(f"deal {deal.id} is {deal.status}: there is nothing left to {what}")
+        if what == "check":
+            message = _("deal {id} is {status}: there is nothing left to check")
+        else:
+            message = _("deal {id} is {status}: there is nothing left to judge")
+        raise Refused(message.format(id=deal.id, status=status_name(deal.status)))
 
 
 def _manager(manager: str) -> str:
     if not manager.strip():
-        raise Refused("--manager: name the manager who looked at the deal")
+        raise Refused(_("--manager: name the manager who looked at the deal"))
     return manager.strip()
 
 
@@ -42,7 +47,7 @@ def check(doc: CommentedMap, deal: Deal, today: dt.date, manager: str, note: str
     _require_open(deal, "check")
     who = _manager(manager)
     if not note.strip():
-        raise Refused("a check needs --note: what was done, what moved, what is blocked")
+        raise Refused(_("a check needs --note: what was done, what moved, what is blocked"))
     append_entry(doc, "manager_checks", block_map(date=today, manager=who, note=note.strip()))
 
 
@@ -59,15 +64,16 @@ def judge(doc: CommentedMap, deal: Deal, p: Pipeline, today: dt.date, manager: s
     text = (note or "").strip()
     if verdict == "keep":
         if reason is not None or competitor is not None:
-            raise Refused("--reason and --competitor are a drop's: say why the deal is kept "
-                          "with --note")
+            raise Refused(_("--reason and --competitor are a drop's: say why the deal is "
+                            "kept with --note"))
         if not text:
-            raise Refused("judge keep needs --note: the intent you heard that keeps the deal")
+            raise Refused(_("judge keep needs --note: the intent you heard that keeps the "
+                            "deal"))
         append_entry(doc, "manager_checks", block_map(date=today, manager=who, note=text,
                                                       verdict="keep"))
         return None
     if verdict != "drop":  # the command offers the two as choices
-        raise Refused(f"verdict {verdict!r}: keep or drop")
+        raise Refused(_("verdict {verdict!r}: keep or drop").format(verdict=verdict))
     why = reason or "no_decision"
     edits.lose(doc, deal, p, today, why, competitor, note)
     append_entry(doc, "manager_checks", block_map(date=today, manager=who,
@@ -96,13 +102,13 @@ def set_target(doc: CommentedMap, period: str, owner: str, deals: int | None,
     entries are (``{owner: ..., period: ..., deals: ...}`` in a new list). Returns
     ``added`` or ``changed``."""
     if deals is None and amount is None:
-        raise Refused("a target needs a number of deals, an --amount, or both")
+        raise Refused(_("a target needs a number of deals, an --amount, or both"))
     figures = {k: _number(v) for k, v in (("deals", deals), ("amount", amount))
                if v is not None}
     node = doc.get("targets")
     usable = isinstance(node, CommentedSeq) and (len(node) or not node.fa.flow_style())
     if node is not None and not isinstance(node, CommentedSeq):
-        raise Refused("stages.yaml: targets: is not a list; fix it by hand first")
+        raise Refused(_("stages.yaml: targets: is not a list; fix it by hand first"))
     if usable:
         found = [item for item in node if _matches(item, owner, period)]
         for item in found:
@@ -153,17 +159,21 @@ def write_targets(root: Path, change: Any) -> tuple[Any, Pipeline | None]:
         except FileRefused as exc:
             raise StoreError(f"{rel}: {exc.message}") from None
         except OSError as exc:
-            raise StoreError(f"{rel}: cannot read: {exc.strerror}") from None
+            raise StoreError(_("{path}: cannot read: {error}").format(
+                path=rel, error=exc.strerror)) from None
         except UnicodeDecodeError:
-            raise StoreError(f"{rel} is not UTF-8 text; nothing written") from None
+            raise StoreError(_("{path} is not UTF-8 text; nothing written").format(
+                path=rel)) from None
         try:
             y, doc = yamlio.rt_load(text)
         except Exception as exc:  # read by the fast reader, not by the round trip
             mark = getattr(exc, "problem_mark", None)
-            raise StoreError(f"{rel} cannot be edited safely", [Problem(
-                rel, mark.line + 1 if mark else 1, f"round-trip parser: {exc}")]) from None
+            raise StoreError(_("{path} cannot be edited safely").format(path=rel), [Problem(
+                rel, mark.line + 1 if mark else 1,
+                _("round-trip parser: {error}").format(error=exc))]) from None
         if not isinstance(doc, CommentedMap):
-            raise StoreError(f"{rel} is not a mapping of settings; nothing written")
+            raise StoreError(_("{path} is not a mapping of settings; nothing written").format(
+                path=rel))
         result = change(doc)
         new_text = yamlio.rt_dump(y, doc)
         if new_text == text:

@@ -127,3 +127,13 @@ def shown(pipeline: Any, item_id: str, kind: str = "stage") -> str:
         if (item if isinstance(item, str) else item.id) == item_id:
             return i18n.label(item)
     return item_id
+
+
+def said(pipeline: Any, item_id: str, kind: str = "stage") -> str:
+    """What a write's message calls an item the user named: in English its id (the
+    word typed, and typed again: ``lost (competitor)``), in another language what
+    that language calls it (``shown``: 丢单（输给竞争对手）), since an id is an English
+    word there; either can be typed back."""
+    if i18n.current() == i18n.DEFAULT:
+        return item_id
+    return shown(pipeline, item_id, kind)

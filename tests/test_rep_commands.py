@@ -219,12 +219,12 @@ def test_a_chinese_pipeline_works_end_to_end(tmp_path: Path) -> None:
     run("score", deal, "need", "2", "-e", "客户提出需求")
     run("act", deal, "--kind", "visit", "--goal", "拜访采购部", "--result", "进入短名单",
         "--moved", "--next", "2026-12-01: 技术交流")
-    assert "lead -> nurture" in run("advance", deal)
+    assert "线索确认 → 需求培育" in run("advance", deal)
     for view in (["funnel"], ["board"], ["stalls"], ["review"], ["show", deal], ["list"],
                  ["target", "3"], ["forecast"], ["plan"]):
         run(*view)
     assert "需求培育" in run("show", deal)
-    assert run("validate").startswith("ok: 1 deal,")
+    assert run("validate").startswith("通过：1 个商机")
 
 
 def test_an_owner_with_no_deal_is_named(world) -> None:

@@ -146,22 +146,14 @@ def test_refusals_of_tick_score_act(world) -> None:
     cases = [
         (["tick", "acme", "budget_approved"],
          "milestone budget_approved needs --evidence: who said what, which document"),
-        (["tick", "acme", "nope", "-e", "x"],
-         "unknown milestone 'nope' (milestones: need_identified, budget_approved, "
-         "solution_accepted, terms_agreed)"),
         (["tick", "acme", "need_identified", "-e", "x"],
          "milestone need_identified is already ticked (2026-11-02)"),
         (["score", "acme", "power", "7", "-e", "x"], "power has levels 0..6"),
-        (["score", "acme", "luck", "1", "-e", "x"], "unknown ladder 'luck' (ladders: need, power)"),
-        (["act", "acme", "-k", "party", "-g", "x"],
-         "unknown action kind 'party' (kinds: visit, call, demo)"),
         (["act", "acme", "-k", "visit", "-g", "x", "--next", "2026-11-01: y"],
          "the next step's date 2026-11-01 is in the past"),
         (["advance", "nobody"], "no deal 'nobody' under deals/ (try 'funnelctl list' for the ids)"),
         (["lose", "acme", "--reason", "competitor"],
          "loss reason competitor needs --competitor: who won it"),
-        (["lose", "acme", "--reason", "weather"],
-         "unknown loss reason 'weather' (reasons: competitor, no_decision, other)"),
         (["win", "acme"], "cannot sign acme: 5 missing\n"
          "  - milestone budget_approved (nurture): Budget approved\n"
          "  - milestone solution_accepted (evaluation): Solution accepted\n"
@@ -174,6 +166,23 @@ def test_refusals_of_tick_score_act(world) -> None:
         assert res.exit_code == 1, args
         assert res.stdout == "", args
         assert res.stderr == f"funnelctl: {msg}\n", args
+    assert world.read("deals/acme.yaml") == before
+    # a milestone, ladder, kind or loss reason that names nothing in stages.yaml is bad
+    # usage: exit 2, with every choice as "id (label)"
+    for args, msg in [
+        (["tick", "acme", "nope", "-e", "x"],
+         "no milestone 'nope' (choose one of: need_identified (Need identified), "
+         "budget_approved (Budget approved), solution_accepted (Solution accepted), "
+         "terms_agreed (Terms agreed))"),
+        (["score", "acme", "luck", "1", "-e", "x"], "no ladder 'luck' (choose one of: need, power)"),
+        (["act", "acme", "-k", "party", "-g", "x"],
+         "no action kind 'party' (choose one of: visit, call, demo)"),
+        (["lose", "acme", "--reason", "weather"],
+         "no loss reason 'weather' (choose one of: competitor (Lost to a competitor), "
+         "no_decision (No decision), other)"),
+    ]:
+        res = world.run(*args)
+        assert (res.exit_code, res.stdout, res.stderr) == (2, "", f"funnelctl: {msg}\n"), args
     assert world.read("deals/acme.yaml") == before
     # a next step with no date before it is bad usage: exit 2, with the forms
     res = world.run("act", "acme", "-k", "visit", "-g", "x", "--next", "tomorrow")

@@ -5,11 +5,14 @@ option values, from the pipeline the command would use (``--dir``,
 
 Completion runs on every Tab: it must feel instant on 10,000 deals and never fail
 loudly. Deal ids are the names of the files under deals/ (a deal lives at
-deals/**/ID.yaml: one walk over the names, no stat, no parsing), with the
-title as the help zsh and fish show, read from the parse cache's summaries when
-the cache is current (the summaries' first fields only: msgspec skips the rest).
-Owners come from the same summaries and from stages.yaml's teams, people and
-targets. Anything that cannot be read gives no candidates instead of an error.
+deals/**/ID.yaml: one walk over the names, no stat, no parsing, and not even the
+store imported: that alone costs ~115 ms of CPU, the walk of 10,000 names ~25 ms),
+with the title as the help zsh and fish show (bash shows none: not read there),
+read from the parse cache's summaries when the cache is current (only the shards
+that hold the deals offered, and the summaries' first fields only: msgspec skips
+the rest). Owners come from the same summaries and from stages.yaml's teams,
+people and targets. Anything that cannot be read gives no candidates instead of
+an error.
 
 A candidate matches what was typed by its beginning (typer keeps only those, case
 and all); the labels of stages.yaml items complete too (``权`` -> ``权力``), and an id
@@ -28,18 +31,35 @@ import typer
 
 Candidate = tuple[str, str]
 
+# the names of funnelctl.store.root, which completion does not import (see above);
+# tests/test_zh_writes.py holds them equal
+STAGES_FILE = "stages.yaml"
+DEALS_DIR = "deals"
+# more deals offered than this: no titles (a list that long is read by its ids)
+TITLED = 200
+
 
 def _root(ctx: typer.Context | None) -> Path | None:
-    from funnelctl.store import StoreError, find_root
-
+    """The pipeline root as ``store.find_root`` finds it (--dir, FUNNELCTL_DIR, else
+    the nearest folder with stages.yaml at or above the current one), or None."""
     explicit = None
     if ctx is not None:
         explicit = ctx.find_root().params.get("dir")
     explicit = explicit or os.environ.get("FUNNELCTL_DIR")
     try:
-        return find_root(Path.cwd(), explicit)
-    except (StoreError, OSError):
+        if explicit:
+            root = Path(explicit).expanduser().resolve()
+            return root if (root / STAGES_FILE).is_file() else None
+        here = Path.cwd().resolve()
+        return next((f for f in (here, *here.parents) if (f / STAGES_FILE).is_file()), None)
+    except (OSError, RuntimeError):
         return None
+
+
+def _shows_help() -> bool:
+    """Whether the shell asking shows a candidate's help (zsh, fish and PowerShell
+    do, and are asked through _TYPER_COMPLETE_ARGS; bash shows values only)."""
+    return "_TYPER_COMPLETE_ARGS" in os.environ
 
 
 def _pipeline(ctx: typer.Context | None) -> Any:
@@ -68,26 +88,35 @@ def _matching(candidates: Iterable[Candidate], incomplete: str) -> list[Candidat
 # -- deals ----------------------------------------------------------------------
 
 
-def deal_ids(root: Path) -> list[str]:
-    """The ids of the deals under deals/: their files' names."""
-    from funnelctl.store import DEALS_DIR
-
-    ids = []
-    for _folder, dirs, names in os.walk(root / DEALS_DIR):
+def deal_paths(root: Path) -> dict[str, str]:
+    """Each deal's id -> its file, relative to the root (``deals/east/acme.yaml``):
+    the names of the files under deals/, as the store finds a deal."""
+    paths: dict[str, str] = {}
+    top = str(root)
+    cut = len(top) + 1
+    for folder, dirs, names in os.walk(os.path.join(top, DEALS_DIR)):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = folder[cut:].replace(os.sep, "/")
         for name in names:
             if not name.startswith(".") and name.endswith((".yaml", ".yml")):
-                ids.append(name.rsplit(".", 1)[0])
-    return sorted(ids)
+                paths.setdefault(name.rsplit(".", 1)[0], f"{rel}/{name}")
+    return paths
 
 
-def cached_people(root: Path) -> dict[str, tuple[str, str]]:
+def deal_ids(root: Path) -> list[str]:
+    """The ids of the deals under deals/: their files' names."""
+    return sorted(deal_paths(root))
+
+
+def cached_people(root: Path, rels: Iterable[str] | None = None
+                  ) -> dict[str, tuple[str, str]]:
     """Deal id -> (title, owner) from the parse cache, when the cache was written by
-    this very code for this stages.yaml (else empty: completion never parses)."""
+    this very code for this stages.yaml (else empty: completion never parses);
+    ``rels``: only the shards that hold these deal files are read."""
     import msgspec
 
     from funnelctl.store import CACHE_DIR
-    from funnelctl.store.cache import SHARDS, cache_key
+    from funnelctl.store.cache import SHARDS, cache_key, shard_of
     from funnelctl.summary import Summary
 
     fields = Summary._fields
@@ -108,32 +137,57 @@ def cached_people(root: Path) -> dict[str, tuple[str, str]]:
         return {}
     out: dict[str, tuple[str, str]] = {}
     folder = root / CACHE_DIR
-    for i in range(SHARDS):
-        try:
-            with open(folder / f"{i:02x}.msgpack", "rb") as f:
-                data = decoder.decode(f.read())
-        except (OSError, msgspec.DecodeError, ValueError):
-            continue
-        if data.key != key:
-            return {}
-        for e in data.entries.values():
-            s = e.summary
-            if s is not None:
-                deal, title, owner = pick(s)
-                out[deal] = (title, owner)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return {}
+    # a shard per language (``00.msgpack``, ``00.zh_CN.msgpack``): titles and owners
+    # are the same in each, the active language's is tried first
+    files: dict[str, list[str]] = {}
+    for name in sorted(names):
+        if name[2:3] == "." and name.endswith(".msgpack"):  # not pipeline.msgpack
+            files.setdefault(name[:2], []).append(name)
+    shards = range(SHARDS) if rels is None else sorted({shard_of(r) for r in rels})
+    for i in shards:
+        tried = files.get(f"{i:02x}", [])
+        first = _shard_name(folder, i)
+        for name in sorted(tried, key=lambda n: n != first):
+            try:
+                with open(folder / name, "rb") as f:
+                    data = decoder.decode(f.read())
+            except (OSError, msgspec.DecodeError, ValueError):
+                continue
+            if data.key != key:  # another code, Python or stages.yaml: stale
+                continue
+            for e in data.entries.values():
+                s = e.summary
+                if s is not None:
+                    deal, title, owner = pick(s)
+                    out[deal] = (title, owner)
+            break
     return out
 
 
+def _shard_name(folder: Path, i: int) -> str:
+    """The file name of the active language's shard ``i`` (``store.cache.shard_path``)."""
+    try:
+        from funnelctl.store.cache import shard_path
+    except ImportError:  # one shard for every language
+        return f"{i:02x}.msgpack"
+    return shard_path(folder, i).name
+
+
 def complete_deal(ctx: typer.Context, incomplete: str) -> list[Candidate]:
-    """Deal ids, each with its title."""
+    """Deal ids, each with its title where the shell shows it."""
     root = _root(ctx)
     if root is None:
         return []
     typed = incomplete.casefold()
-    ids = [d for d in deal_ids(root) if d.casefold().startswith(typed)]
-    if not ids:
-        return []
-    titles = cached_people(root) if len(ids) <= 200 else {}  # a long list needs no titles
+    paths = deal_paths(root)
+    ids = sorted(d for d in paths if d.casefold().startswith(typed))
+    if not ids or len(ids) > TITLED or not _shows_help():
+        return [(d, "") for d in ids]
+    titles = cached_people(root, [paths[d] for d in ids])
     return [(d, titles.get(d, ("", ""))[0]) for d in ids]
 
 
@@ -196,6 +250,9 @@ complete_ladder = _from_pipeline(lambda p: p.ladders)
 complete_milestone = _from_pipeline(lambda p: [m for s in p.stages for m in s.milestones])
 complete_kind = _from_pipeline(lambda p: p.action_kinds)
 complete_reason = _from_pipeline(lambda p: p.lost.reasons)
+# the support roles the stages name (presales, finance, legal): plain ids
+complete_role = _from_pipeline(lambda p: list(dict.fromkeys(r for s in p.stages
+                                                            for r in s.roles)))
 
 
 def complete_values(*values: str) -> Callable[[str], list[str]]:

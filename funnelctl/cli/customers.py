@@ -18,7 +18,7 @@ from funnelctl.cli.common import (
     TEAM_OPT,
     Format,
     commit_change,
-    edit,
+    deal_titles,
     emit_json,
     err_console,
     fail,
@@ -30,6 +30,9 @@ from funnelctl.cli.common import (
     say,
     settings,
 )
+from funnelctl.cli.completion import complete_deal, complete_owner, complete_role
+from funnelctl.cli.writes import edit_deal
+from funnelctl.i18n import _, pgettext
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
@@ -53,8 +56,15 @@ contact_app = typer.Typer(
 app.add_typer(contact_app, name="contact")
 
 
-def _body(changed: list[str]) -> str:
-    return "\n".join(changed)
+def _body(changed: list) -> str:
+    """The commit body: one English ``key: value`` line per change (a record, like
+    the file's keys)."""
+    return "\n".join(str(c) for c in changed)
+
+
+def _said(changed: list) -> str:
+    """The changes as the message says them, in the active language."""
+    return pgettext("list", "; ").join(c.said() for c in changed)
 
 
 def _contact_fields(role, phone, decision_maker, veto, met, agreed, goal, attitude):
@@ -85,7 +95,7 @@ ATTITUDE_OPT = typer.Option(None, "--attitude", help="supporter, neutral or oppo
 @contact_app.command("add")
 def contact_add_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     name: str = typer.Argument(..., help="The person's name."),
     role: Optional[str] = ROLE_OPT,
     phone: Optional[str] = PHONE_OPT,
@@ -106,16 +116,18 @@ def contact_add_cmd(
 
     today = settings(ctx).today
     fields = _contact_fields(role, phone, decision_maker, veto, met, agreed, goal, attitude)
-    root, rel, changed = edit(ctx, deal, lambda doc, d, p: ec.add_contact(
-        doc, d, today, name, fields), commit)
-    say(f"{deal}: contact {name.strip()} added ({rel})")
-    commit_change(ctx, root, [rel], f"contact {deal}: add {name.strip()}", _body(changed))
+    e = edit_deal(ctx, deal, lambda doc, d, p: ec.add_contact(doc, d, today, name, fields),
+                  commit)
+    say(_("{id}: contact {name} added ({path})").format(id=e.id, name=name.strip(),
+                                                         path=e.rel))
+    commit_change(ctx, e.root, [e.rel], f"contact {e.id}: add {name.strip()}",
+                  _body(e.result))
 
 
 @contact_app.command("set")
 def contact_set_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     name: str = typer.Argument(..., help="The contact's name (case does not matter)."),
     role: Optional[str] = ROLE_OPT,
     phone: Optional[str] = PHONE_OPT,
@@ -136,15 +148,18 @@ def contact_set_cmd(
     today = settings(ctx).today
     fields = _contact_fields(role, phone, decision_maker, veto, met, agreed, goal, attitude)
     if not fields.given():
-        fail("nothing to set: give --role, --phone, --decision-maker, --veto, --met, "
-             "--agreed, --goal or --attitude", code=2)
-    root, rel, (spelled, changed) = edit(ctx, deal, lambda doc, d, p: ec.set_contact(
-        doc, d, today, name, fields), commit)
+        fail(_("nothing to set: give --role, --phone, --decision-maker, --veto, --met, "
+               "--agreed, --goal or --attitude"), code=2)
+    e = edit_deal(ctx, deal, lambda doc, d, p: ec.set_contact(doc, d, today, name, fields),
+                  commit)
+    spelled, changed = e.result
     if not changed:
-        say(f"{deal}: {spelled}: nothing changed, the file says so already ({rel})")
+        say(_("{id}: {name}: nothing changed, the file says so already ({path})").format(
+            id=e.id, name=spelled, path=e.rel))
         return
-    say(f"{deal}: {spelled}: {'; '.join(changed)} ({rel})")
-    commit_change(ctx, root, [rel], f"contact {deal}: {spelled}", _body(changed))
+    say(_("{id}: {name}: {changes} ({path})").format(id=e.id, name=spelled,
+                                                     changes=_said(changed), path=e.rel))
+    commit_change(ctx, e.root, [e.rel], f"contact {e.id}: {spelled}", _body(changed))
 
 
 # -- roles ---------------------------------------------------------------------------
@@ -163,10 +178,11 @@ def _role_arg(role: str, p: Pipeline) -> None:
 @app.command("assign")
 def assign_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     role: str = typer.Argument(..., help="A role a stage of stages.yaml names: presales, "
-                               "finance, legal."),
-    person: Optional[str] = typer.Argument(None, help="Who holds it (omit with --remove)."),
+                               "finance, legal.", autocompletion=complete_role),
+    person: Optional[str] = typer.Argument(None, help="Who holds it (omit with --remove).",
+                                           autocompletion=complete_owner),
     remove: bool = typer.Option(False, "--remove", help="Nobody holds the role any more."),
     commit: Optional[bool] = COMMIT_OPT,
 ) -> None:
@@ -180,20 +196,26 @@ def assign_cmd(
     root, p = root_and_pipeline(ctx)
     _role_arg(role, p)
     if remove == (person is not None):
-        fail("give the PERSON who holds the role, or --remove", code=2)
-    root, rel, (before, changed) = edit(ctx, deal, lambda doc, d, p_: ec.assign(
-        doc, d, p_, role, person), commit)
+        fail(_("give the PERSON who holds the role, or --remove"), code=2)
+    e = edit_deal(ctx, deal, lambda doc, d, p_: ec.assign(doc, d, p_, role, person), commit)
+    before, changed = e.result
     if remove:
-        say(f"{deal}: {role} no longer held (was {before}) ({rel})")
-        commit_change(ctx, root, [rel], f"assign {deal}: {role} removed", f"was: {before}")
+        say(_("{id}: {role} no longer held (was {before}) ({path})").format(
+            id=e.id, role=role, before=before, path=e.rel))
+        commit_change(ctx, e.root, [e.rel], f"assign {e.id}: {role} removed", f"was: {before}")
         return
     who = person.strip()
     if not changed:
-        say(f"{deal}: {who} holds {role} already ({rel})")
+        say(_("{id}: {person} holds {role} already ({path})").format(
+            id=e.id, person=who, role=role, path=e.rel))
         return
-    was = f" (was {before})" if before else ""
-    say(f"{deal}: {role} {who}{was} ({rel})")
-    commit_change(ctx, root, [rel], f"assign {deal}: {role} {who}",
+    if before:
+        say(_("{id}: {role} {person} (was {before}) ({path})").format(
+            id=e.id, role=role, person=who, before=before, path=e.rel))
+    else:
+        say(_("{id}: {role} {person} ({path})").format(id=e.id, role=role, person=who,
+                                                       path=e.rel))
+    commit_change(ctx, e.root, [e.rel], f"assign {e.id}: {role} {who}",
                   f"was: {before}" if before else "")
 
 
@@ -201,7 +223,8 @@ def assign_cmd(
 def load_cmd(
     ctx: typer.Context,
     role: Optional[list[str]] = typer.Option(None, "--role", help="The role (repeatable; "
-                                             "default: every role stages.yaml names)."),
+                                             "default: every role stages.yaml names).",
+                                             autocompletion=complete_role),
     owner: Optional[list[str]] = OWNER_OPT,
     team: Optional[list[str]] = TEAM_OPT,
     fmt: Format = typer.Option(Format.text, "--format", help="text or md."),
@@ -221,7 +244,7 @@ def load_cmd(
         _role_arg(r, p)
     roles = list(dict.fromkeys(role)) if role else stage_roles(p)
     if not roles:
-        fail("no stage of stages.yaml names a role: add roles: [presales] to a stage")
+        fail(_("no stage of stages.yaml names a role: add roles: [presales] to a stage"))
     deals = select(loaded.deals, owner_filter(loaded, owner, team))
     loads = [role_load(deals, p, r) for r in roles]
     if json_out:
@@ -244,7 +267,7 @@ def _read_full(root: Path, p: Pipeline, rel: str):
 
     deal, problems = read_deal(root, rel, p)
     if deal is None:
-        fail(f"{rel} cannot be read as a deal", problems)
+        fail(_("{path} cannot be read as a deal").format(path=rel), problems)
     return deal
 
 
@@ -280,8 +303,10 @@ def account_cmd(
     found = matching_accounts(name, names)
     if not found:
         close = close_accounts(name, names)
-        hint = f"; did you mean: {', '.join(close)}?" if close else " (see 'funnelctl list')"
-        fail(f"no account {name!r}{hint}")
+        if close:
+            fail(_("no account {name!r}; did you mean: {names}?").format(
+                name=name, names=_(", ").join(close)))
+        fail(_("no account {name!r} (see 'funnelctl list')").format(name=name))
     chosen = sorted((d for d in deals if d.account in found), key=lambda d: d.id)
     archive = account_archive(found[0] if len(found) == 1 else name.strip(),
                               [(d, _read_full(root, p, d.path)) for d in chosen], p,
@@ -300,7 +325,7 @@ def account_cmd(
 @app.command("strategy")
 def strategy_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     plan: Optional[str] = typer.Option(None, "--plan", help="Our plan against the "
                                        "competitor (replaces the plan)."),
     missing: Optional[list[str]] = typer.Option(None, "--missing", help="Information still "
@@ -342,8 +367,8 @@ def strategy_cmd(
                             verdict=verdict.value if verdict is not None else None)
     if fields.given():
         if json_out or fmt == "md":
-            fail("--json and --format show the sheet; give them without the options that "
-                 "write it", code=2)
+            fail(_("--json and --format show the sheet; give them without the options that "
+                   "write it"), code=2)
         _write_strategy(ctx, deal, fields, commit)
         return
     from funnelctl.analysis.strategy import strategy_sheet
@@ -351,7 +376,7 @@ def strategy_cmd(
 
     root, p = root_and_pipeline(ctx)
     try:
-        rel = find_deal(root, deal)
+        rel = find_deal(root, deal, titles=lambda: deal_titles(ctx, root, p))
     except StoreError as exc:
         fail(exc.message)
     sheet = strategy_sheet(_read_full(root, p, rel), rel, p, settings(ctx).today)
@@ -369,16 +394,18 @@ def strategy_cmd(
 def _write_strategy(ctx: typer.Context, deal: str, fields, commit: bool | None) -> None:
     from funnelctl import edits_customers as ec
 
-    root, rel, changed = edit(ctx, deal, lambda doc, d, p: ec.set_strategy(doc, d, fields),
-                              commit)
+    e = edit_deal(ctx, deal, lambda doc, d, p: ec.set_strategy(doc, d, fields), commit)
+    changed = e.result
     if not changed:
-        say(f"{deal}: strategy unchanged, the file says so already ({rel})")
+        say(_("{id}: strategy unchanged, the file says so already ({path})").format(
+            id=e.id, path=e.rel))
         return
-    say(f"{deal}: strategy: {'; '.join(changed)} ({rel})")
+    say(_("{id}: strategy: {changes} ({path})").format(id=e.id, changes=_said(changed),
+                                                       path=e.rel))
     if fields.verdict == "drop":
         from funnelctl.render.safe import safe
 
-        err_console().print(f"note: the sheet says drop; to close the deal: funnelctl lose "
-                            f"{safe(deal)} --reason no_decision", markup=False)
-    commit_change(ctx, root, [rel], f"strategy {deal}: "
-                  + ", ".join(sorted({c.split(":")[0] for c in changed})), _body(changed))
+        err_console().print(_("note: the sheet says drop; to close the deal: funnelctl lose "
+                              "{id} --reason no_decision").format(id=safe(e.id)), markup=False)
+    commit_change(ctx, e.root, [e.rel], f"strategy {e.id}: "
+                  + ", ".join(sorted({c.key for c in changed})), _body(changed))

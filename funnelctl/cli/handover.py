@@ -21,15 +21,20 @@ from funnelctl.cli.common import (
     settings,
     wants_commit,
 )
+from funnelctl.cli.completion import complete_deal, complete_owner
+from funnelctl.i18n import _, nformat
 
 
 @app.command("reassign")
 def reassign_cmd(
     ctx: typer.Context,
-    previous: str = typer.Option(..., "--from", help="The rep who hands the deals over."),
-    to: str = typer.Option(..., "--to", help="The rep who takes them over."),
+    previous: str = typer.Option(..., "--from", help="The rep who hands the deals over.",
+                                 autocompletion=complete_owner),
+    to: str = typer.Option(..., "--to", help="The rep who takes them over.",
+                           autocompletion=complete_owner),
     deal_ids: Optional[list[str]] = typer.Option(None, "--deal", help="Only this deal "
-                                                 "(repeatable; default: every open deal)."),
+                                                 "(repeatable; default: every open deal).",
+                                                 autocompletion=complete_deal),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why: left the company, "
                                          "new territory."),
     fmt: Format = typer.Option(Format.text, "--format", help="text or md (to send to the "
@@ -45,37 +50,50 @@ def reassign_cmd(
     """
     from funnelctl import edits
     from funnelctl.analysis.handover import sheet
+    from funnelctl.ids import NotFound, find_by_prefix_or_title
     from funnelctl.render.safe import safe
     from funnelctl.store import StoreError, update_deal
 
     today = settings(ctx).today
     if previous == to:
-        fail(f"--from and --to are both {previous}: nothing to hand over", code=2)
+        fail(_("--from and --to are both {rep}: nothing to hand over").format(rep=previous),
+             code=2)
     root, p = root_and_pipeline(ctx)
     loaded = load(ctx, quiet_skips=True, convert=False)
     wants_commit(ctx, root, p, commit)
     by_id = {d.id: d for d in loaded.deals}
     if deal_ids:
-        chosen = []
-        for did in dict.fromkeys(deal_ids):
-            d = by_id.get(did)
+        picked: dict = {}
+        for typed in dict.fromkeys(deal_ids):
+            # an id, the one id it begins, or a title, as every command finds a deal
+            d = by_id.get(typed)
             if d is None:
-                fail(f"no deal {did!r} (see 'funnelctl list')")
+                try:
+                    d = by_id[find_by_prefix_or_title(
+                        ((x.id, x.title) for x in loaded.deals), typed)]
+                except NotFound:
+                    fail(_("no deal {id!r} (see 'funnelctl list')").format(id=typed))
+                except LookupError as exc:  # more than one: named
+                    fail(exc.args[0])
             if d.owner != previous:
-                fail(f"deal {did} is owned by {d.owner}, not {previous}")
+                fail(_("deal {id} is owned by {owner}, not {previous}").format(
+                    id=d.id, owner=d.owner, previous=previous))
             if d.status != "open":
-                fail(f"deal {did} is {d.status}; only open deals are handed over")
-            chosen.append(d)
+                fail(_("deal {id} is {status}; only open deals are handed over").format(
+                    id=d.id, status=edits.status_name(d.status)))
+            picked[d.id] = d
+        chosen = list(picked.values())
     else:
         chosen = [d for d in loaded.deals if d.owner == previous and d.status == "open"]
         if not chosen:
-            fail(f"{previous} has no open deals to hand over")
+            fail(_("{rep} has no open deals to hand over").format(rep=previous))
     chosen.sort(key=lambda d: d.id)
     known = {d.owner for d in loaded.deals} | set(p.people) | {
         m for members in p.teams.values() for m in members}
     if to not in known:
-        err_console().print(f"note: {safe(to)} owns no other deal and is in no team of "
-                            f"stages.yaml: check the spelling", markup=False)
+        err_console().print(_("note: {rep} owns no other deal and is in no team of "
+                              "stages.yaml: check the spelling").format(rep=safe(to)),
+                            markup=False)
 
     def hand_over(rel: str):
         def change(doc, deal):
@@ -109,4 +127,5 @@ def reassign_cmd(
                       "\n".join([f"reason: {reason}"] * bool(reason)
                                 + [f"deal: {s.id}" for s in sheets]))
     if failed:
-        fail(f"{len(failed)} of {len(chosen)} deals not handed over", details=failed)
+        fail(nformat("{failed} of {n} deal not handed over", "{failed} of {n} deals not "
+                     "handed over", len(chosen), failed=len(failed)), details=failed)

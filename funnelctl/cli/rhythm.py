@@ -18,7 +18,6 @@ from funnelctl.cli.common import (
     Format,
     by_owner,
     commit_change,
-    edit,
     emit_json,
     err_console,
     fail,
@@ -32,6 +31,9 @@ from funnelctl.cli.common import (
     skipped_json,
     wants_commit,
 )
+from funnelctl.cli.completion import complete_deal, complete_owner, complete_reason
+from funnelctl.cli.writes import edit_deal, named, said
+from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +45,7 @@ FORMAT_OPT = typer.Option(Format.text, "--format", help="text or md (Markdown to
 PERIOD_OPT = typer.Option(None, "--period", help="YYYY-MM (default: this month).")
 MANAGER_OPT = typer.Option(None, "--manager", help="Who looked (default: your git identity: "
                            "the person of stages.yaml's people: with its email, else its "
-                           "name).")
+                           "name).", autocompletion=complete_owner)
 
 
 def _markdown(text: str) -> None:
@@ -106,8 +108,9 @@ def _full_deals(ctx: typer.Context, p: Pipeline, picked: list) -> dict:
     for d in picked:
         deal, problems = read_deal(root, d.path, p)
         if deal is None:
-            err_console().print(f"note: {d.path} left out: it cannot be read as a deal now "
-                                "(see 'funnelctl validate')", markup=False)
+            err_console().print(_("note: {path} left out: it cannot be read as a deal now "
+                                  "(see 'funnelctl validate')").format(path=d.path),
+                                markup=False)
             continue
         out[d.path] = deal
     return out
@@ -172,16 +175,19 @@ def losses_cmd(
     from funnelctl.analysis.month import losses_report, shift_period
     from funnelctl.analysis.targets import period_bounds
 
-    loaded, deals, _ = scope(ctx, owner, team)
+    loaded, deals, _owners = scope(ctx, owner, team)
     p = loaded.pipeline
     per = period_arg(period, ctx)
     first = shift_period(per, 1 - months)
     if first < "1900-01":
-        fail(f"--months {months}: the span would start before 1900-01", code=2)
+        fail(_("--months {n}: the span would start before 1900-01").format(n=months), code=2)
     start, end = period_bounds(first)[0], period_bounds(per)[1]
     groups = by_owner(deals)
     reps, team_losses = losses_report(groups, p, start, end)
-    span = per if months == 1 else f"{first} .. {per}"
+    from funnelctl.i18n import formats
+
+    span = formats.period(per) if months == 1 else _("{first} .. {last}").format(
+        first=formats.period(first), last=formats.period(per))
     if json_out:
         emit_json({"from": start, "to": end, "reps": {o: x.as_json() for o, x in reps.items()},
                    "team": team_losses.as_json(), "skipped": skipped_json(loaded)})
@@ -209,8 +215,8 @@ def manager_name(root: Path, pipeline: Pipeline, given: str | None) -> str:
 
     who = run.identity(root) if run.toplevel(root) is not None else None
     if who is None:
-        fail("--manager: name the manager (no git identity to take it from: outside a git "
-             "repository, or git config user.name and user.email unset)", code=2)
+        fail(_("--manager: name the manager (no git identity to take it from: outside a "
+               "git repository, or git config user.name and user.email unset)"), code=2)
     name, email = who
     for person, mail in pipeline.people.items():
         if mail.casefold() == email.casefold():
@@ -221,7 +227,7 @@ def manager_name(root: Path, pipeline: Pipeline, given: str | None) -> str:
 @app.command("check")
 def check_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     note: str = typer.Option(..., "--note", help="What the rep said was done, what moved, "
                              "what is blocked."),
     manager: Optional[str] = MANAGER_OPT,
@@ -239,10 +245,10 @@ def check_cmd(
     today = settings(ctx).today
     root, pipeline = root_and_pipeline(ctx)
     who = manager_name(root, pipeline, manager)
-    root, rel, _ = edit(ctx, deal, lambda doc, d, p: edits_rhythm.check(doc, d, today, who,
-                                                                        note), commit)
-    say(f"{deal}: checked by {who} ({rel})")
-    commit_change(ctx, root, [rel], f"check {deal}: {who}", f"note: {note.strip()}")
+    e = edit_deal(ctx, deal, lambda doc, d, p: edits_rhythm.check(doc, d, today, who, note),
+                  commit)
+    say(_("{id}: checked by {manager} ({path})").format(id=e.id, manager=who, path=e.rel))
+    commit_change(ctx, e.root, [e.rel], f"check {e.id}: {who}", f"note: {note.strip()}")
 
 
 class Verdict(StrEnum):
@@ -253,12 +259,13 @@ class Verdict(StrEnum):
 @app.command("judge")
 def judge_cmd(
     ctx: typer.Context,
-    deal: str = typer.Argument(..., help="Deal id."),
+    deal: str = typer.Argument(..., help="Deal id.", autocompletion=complete_deal),
     verdict: Verdict = typer.Argument(..., help="keep (a new cycle starts) or drop (the deal "
                                       "is lost)."),
     reason: Optional[str] = typer.Option(None, "--reason", help="keep: why (the intent you "
                                          "heard); drop: the loss reason id (default "
-                                         "no_decision)."),
+                                         "no_decision).",
+                                         autocompletion=complete_reason),
     note: Optional[str] = typer.Option(None, "--note", help="The judgement in words."),
     competitor: Optional[str] = typer.Option(None, "--competitor", help="drop: who won it."),
     manager: Optional[str] = MANAGER_OPT,
@@ -278,24 +285,29 @@ def judge_cmd(
 
     if verdict == "keep":
         if competitor is not None:
-            fail("--competitor is a drop's: who won a deal that is lost", code=2)
+            fail(_("--competitor is a drop's: who won a deal that is lost"), code=2)
         if reason is not None and note is not None:
-            fail("keep: say why in --reason or --note, not both", code=2)
+            fail(_("keep: say why in --reason or --note, not both"), code=2)
         why, reason = (reason if note is None else note), None
     else:
         why = note
     today = settings(ctx).today
     root, pipeline = root_and_pipeline(ctx)
     who = manager_name(root, pipeline, manager)
-    root, rel, lost = edit(ctx, deal, lambda doc, d, p: edits_rhythm.judge(
-        doc, d, p, today, who, verdict.value, why, reason, competitor), commit)
+    e = edit_deal(ctx, deal, lambda doc, d, p: edits_rhythm.judge(
+        doc, d, p, today, who, verdict.value, why,
+        named("reason", p, reason) if reason is not None else None, competitor), commit)
+    lost = e.result
     if lost is None:
-        say(f"{deal}: kept by {who}: a new cycle starts ({rel})")
-        commit_change(ctx, root, [rel], f"judge {deal}: keep", f"manager: {who}\nnote: {why}")
+        say(_("{id}: kept by {manager}: a new cycle starts ({path})").format(
+            id=e.id, manager=who, path=e.rel))
+        commit_change(ctx, e.root, [e.rel], f"judge {e.id}: keep",
+                      f"manager: {who}\nnote: {why}")
     else:
-        say(f"{deal}: dropped by {who}: lost ({lost}) ({rel})")
+        say(_("{id}: dropped by {manager}: lost ({reason}) ({path})").format(
+            id=e.id, manager=who, reason=said(e, lost, "reason"), path=e.rel))
         who_won = f" ({competitor})" if competitor else ""
-        commit_change(ctx, root, [rel], f"judge {deal}: drop, lost {lost}{who_won}",
+        commit_change(ctx, e.root, [e.rel], f"judge {e.id}: drop, lost {lost}{who_won}",
                       "\n".join(x for x in (f"manager: {who}",
                                             f"note: {why}" if why else "") if x))
 
@@ -317,7 +329,10 @@ def target_daily(ctx: typer.Context, period: str | None, owner: list[str] | None
         emit_json({**view.as_json(), "skipped": skipped_json(loaded)})
         return
     if not view.rows:
-        fail(f"no targets for {per} in stages.yaml (funnelctl target set --period {per} N)")
+        from funnelctl.i18n import formats
+
+        fail(_("no targets for {period} in stages.yaml (funnelctl target set --period {value} "
+               "N)").format(period=formats.period(per), value=per))
     from funnelctl.render import rhythm
 
     if fmt == "md":
@@ -338,26 +353,29 @@ def target_set(ctx: typer.Context, period: str | None, owner: list[str] | None,
     from funnelctl.store import STAGES_FILE, StoreError
 
     if (owner and team) or len(owner or []) > 1 or len(team or []) > 1:
-        fail("target set: one --owner or one --team (neither: the whole team's target)",
+        fail(_("target set: one --owner or one --team (neither: the whole team's target)"),
              code=2)
     if deals is None and amount is None:
-        fail("target set: give N (deals to sign), --amount, or both", code=2)
+        fail(_("target set: give N (deals to sign), --amount, or both"), code=2)
     if deals is not None and not float(deals).is_integer():
-        fail(f"target set: N {deals:g}: a whole number of deals", code=2)
+        fail(_("target set: N {n}: a whole number of deals").format(n=f"{deals:g}"), code=2)
     root, p = root_and_pipeline(ctx)
     per = period_arg(period, ctx)
     if team:
         who = team[0]
         if who not in p.teams:
-            fail(f"--team {who!r}: no such team in stages.yaml "
-                 f"(teams: {', '.join(p.teams) or 'none'})", code=2)
+            fail(_("--team {team!r}: no such team in stages.yaml (teams: {teams})").format(
+                team=who, teams=_(", ").join(p.teams) or _("none")), code=2)
     elif owner:
         who = owner[0]
-        if who == "team" or who in p.teams:
-            fail(f"--owner {who!r} names {'the whole team' if who == 'team' else 'a team'}: "
-                 f"use {'no --owner' if who == 'team' else '--team ' + who}", code=2)
+        if who == "team":
+            fail(_("--owner {owner!r} names the whole team: use no --owner").format(owner=who),
+                 code=2)
+        if who in p.teams:
+            fail(_("--owner {owner!r} names a team: use --team {team}").format(owner=who,
+                                                                             team=who), code=2)
         if not who.strip():
-            fail("--owner: a rep's name", code=2)
+            fail(_("--owner: a rep's name"), code=2)
     else:
         who = "team"
     wants_commit(ctx, root, p, commit)
@@ -369,19 +387,30 @@ def target_set(ctx: typer.Context, period: str | None, owner: list[str] | None,
     except StoreError as exc:
         fail(exc.message, exc.problems)
     now = after or p
+    from funnelctl.i18n import formats
+
     t = [x for x in now.targets if x.owner == who and x.period == per][-1]
-    figures = ", ".join(x for x in (
-        f"{t.deals} deals" if t.deals is not None else "",
-        f"amount {t.amount:,.0f}" if t.amount is not None else "") if x)
-    say(f"target {per} {who}: {figures} ({what if after else 'unchanged'}, {STAGES_FILE})")
+    figures = _(", ").join(x for x in (
+        nformat("{n} deal", "{n} deals", t.deals) if t.deals is not None else "",
+        _("amount {amount}").format(amount=formats.money(t.amount))
+        if t.amount is not None else "") if x)
+    status = (_("unchanged") if after is None else _("added") if what == "added" else
+              _("changed"))
+    say(_("target {period} {owner}: {figures} ({status}, {path})").format(
+        period=formats.period(per), owner=_("team") if who == "team"
+        else who, figures=figures, status=status, path=STAGES_FILE))
     from funnelctl.render.safe import safe
 
     con = err_console()
     for s in target_shortfalls(now):
         if s.period == per:
-            con.print(f"warning: {safe(s.message)}", style="yellow", markup=False)
+            con.print(_("warning: {message}").format(message=safe(s.message)), style="yellow",
+                      markup=False)
     if after is not None:
-        commit_change(ctx, root, [STAGES_FILE], f"target set {who} {per}: {figures}")
+        english = ", ".join(x for x in (
+            f"{t.deals} deal{'' if t.deals == 1 else 's'}" if t.deals is not None else "",
+            f"amount {t.amount:,.0f}" if t.amount is not None else "") if x)
+        commit_change(ctx, root, [STAGES_FILE], f"target set {who} {per}: {english}")
 
 
 def target_warnings(root: Path, pipeline: Pipeline) -> list:
@@ -402,4 +431,5 @@ def target_warnings(root: Path, pipeline: Pipeline) -> list:
     except (FileRefused, OSError):
         text = b""
     return [Problem(STAGES_FILE, yamlio.line_of(text, loc) if text else 1,
-                    f"warning: {message}") for loc, message in findings]
+                    _("warning: {message}").format(message=message))
+            for loc, message in findings]
