@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 import time
+import uuid
 
 from funnelctl.store import CACHE_DIR, cache
 

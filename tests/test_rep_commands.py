@@ -33,7 +33,10 @@ def test_new_registers_at_the_first_stage(world) -> None:
                      "--owner", "li.wei", "--amount", "120000", "--close", "2027-03-31",
                      "--source", "no")
     assert out == {"id": "acme-pumps-line-3-cooling",
-                   "path": "deals/acme-pumps-line-3-cooling.yaml"}
+                   "path": "deals/acme-pumps-line-3-cooling.yaml",
+                   "changed": ["id", "title", "account", "owner", "amount", "currency",
+                               "source", "created", "close", "stage", "status", "contacts",
+                               "history"]}
     text = world.read(out["path"])
     assert text == (
         "# Acme Pumps: Line 3: cooling\n"

@@ -136,8 +136,11 @@ def test_a_closed_deals_sheet_is_shown_but_not_written(world: World) -> None:
 
 def test_bad_usage_exits_2(world: World, big: str) -> None:
     assert world.run("strategy", "big", "--verdict", "maybe").exit_code == 2
-    assert world.run("strategy", "big", "--plan", "p", "--json").exit_code == 2
+    assert world.run("strategy", "big", "--plan", "p", "--format", "md").exit_code == 2
     assert world.read("deals/big.yaml") == big
+    # --json with a write: what it changed, as every write prints it
+    assert world.json("strategy", "big", "--plan", "p") == {
+        "id": "big", "path": "deals/big.yaml", "changed": ["strategy"]}
     assert world.run("strategy", "nope").exit_code == 1
 
 

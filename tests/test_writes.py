@@ -174,7 +174,8 @@ def test_refusals_of_tick_score_act(world) -> None:
          "no milestone 'nope' (choose one of: need_identified (Need identified), "
          "budget_approved (Budget approved), solution_accepted (Solution accepted), "
          "terms_agreed (Terms agreed))"),
-        (["score", "acme", "luck", "1", "-e", "x"], "no ladder 'luck' (choose one of: need, power)"),
+        (["score", "acme", "luck", "1", "-e", "x"],
+         "no ladder 'luck' (choose one of: need, power)"),
         (["act", "acme", "-k", "party", "-g", "x"],
          "no action kind 'party' (choose one of: visit, call, demo)"),
         (["lose", "acme", "--reason", "weather"],

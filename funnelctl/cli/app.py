@@ -3,6 +3,10 @@
 Commands are thin: parse options, call the store and a pure view, pick a
 renderer, set the exit code. Heavy imports happen inside the commands, so that
 ``funnelctl --help`` stays fast.
+
+The global options (--today, --dir, --lang, --no-cache, and --json for a write)
+may stand before or after the command's name, as people type them
+(``funnelctl review --today 2026-11-24``): ``hoisted`` moves them before it.
 """
 
 from __future__ import annotations
@@ -10,13 +14,96 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import Optional
+from collections.abc import Sequence
+from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from funnelctl import __version__
 
+# The global options that may follow the command's name. --json goes with a command
+# that has its own (list --json: its view as JSON); a command that writes a deal
+# and has none (act, tick, ...) takes the global one: what it changed, as JSON
+HOISTED = ("--dir", "-C", "--today", "--lang", "--no-cache", "--json")
+WRITES = "--commit"  # the option every command that writes has
+
+
+def _options(cmd: Any) -> dict[str, bool]:
+    """Every option name of a click command -> whether it takes a value."""
+    out: dict[str, bool] = {}
+    for param in getattr(cmd, "params", ()):
+        if getattr(param, "param_type_name", None) != "option":
+            continue
+        takes = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+        for name in (*param.opts, *param.secondary_opts):
+            out[name] = takes
+    return out
+
+
+def _split(arg: str) -> tuple[str, bool]:
+    """An option word's name and whether its value is attached (``--today=x``,
+    ``-Cdir``)."""
+    if arg.startswith("--"):
+        name, eq, _ = arg.partition("=")
+        return name, bool(eq)
+    return arg[:2], len(arg) > 2
+
+
+def hoisted(root: Any, args: Sequence[str]) -> list[str]:
+    """``args`` (the words after ``funnelctl``) with the global options written after
+    the command's name moved before it, with their values. An option stays where it
+    is when the command has one of the same name (its own --json), when it lacks
+    its value (click says so), and after ``--``. A leading --json moves after the
+    name of a command with its own --json or without a write (click refuses it
+    there). What is no option, a value of the command's own options, and the order
+    of everything else, are kept."""
+    glob = _options(root)
+    args = list(args)
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-", "--"):
+        name, attached = _split(args[i])
+        i += 2 if glob.get(name) and not attached else 1
+    lead, moved, kept = args[:i], [], []
+    cmd, path_end, j = root, 0, i
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            kept += args[j:]
+            break
+        if arg.startswith("-") and arg != "-":
+            name, attached = _split(arg)
+            own = _options(cmd) if cmd is not root else {}
+            takes = own.get(name, glob.get(name))
+            width = 2 if takes and not attached and j + 1 < len(args) else 1
+            global_here = (cmd is not root and name not in own and name in HOISTED
+                           and name in glob and not (takes and width == 1 and not attached)
+                           and (name != "--json" or WRITES in own))
+            (moved if global_here else kept).extend(args[j:j + width])
+            j += width
+            continue
+        kept.append(arg)
+        j += 1
+        subs = getattr(cmd, "commands", None)
+        if subs is not None and arg in subs:  # a command's (or a group's command's) name
+            cmd = subs[arg]
+            path_end = len(kept)
+    own = _options(cmd) if cmd is not root else {}
+    if "--json" in lead and cmd is not root and ("--json" in own or WRITES not in own):
+        lead.remove("--json")
+        kept.insert(path_end, "--json")
+    return lead + moved + kept
+
+
+class GlobalOptionsAnywhere(TyperGroup):
+    """The root command: its options may follow the command's name (``hoisted``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoisted(self, args))
+
+
 app = typer.Typer(
+    cls=GlobalOptionsAnywhere,
     name="funnelctl",
     help="A B2B sales pipeline tracker over plain YAML files in git.\n\n"
     "Stages follow the buyer, milestones gate each move, checkpoint ladders grade "
@@ -49,13 +136,18 @@ def main_options(
     lang: Optional[str] = typer.Option(
         None, "--lang", help="The language funnelctl speaks: en or zh (default: stages.yaml's "
         "lang:, then FUNNELCTL_LANG, then LC_ALL, LC_MESSAGES, LANG)."),
+    json_out: bool = typer.Option(False, "--json", help="A command that writes a deal "
+                                  "prints what it changed as JSON: {\"id\", \"path\", "
+                                  "\"changed\"}."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
-    from funnelctl.cli.common import Settings, read_clock, set_language
+    from funnelctl.cli.common import Settings, read_clock, set_language, use_settings
 
     set_language(ctx, lang, dir)
-    ctx.obj = Settings(dir=dir, today=read_clock(today), use_cache=not no_cache)
+    ctx.obj = use_settings(Settings(dir=dir, today=read_clock(today), use_cache=not no_cache,
+                                    json=json_out))
+    ctx.call_on_close(lambda: use_settings(None))  # a run in a test leaves nothing behind
 
 
 # each module registers its commands on the app

@@ -1,5 +1,6 @@
 """What every command shares: the global options, the one reading of the clock,
-clean error exits, JSON output and the skipped-files notice."""
+clean error exits, JSON output (a write's too: what it changed), the consoles
+(NO_COLOR, output that is no terminal) and the skipped-files notice."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import datetime as dt
 import math
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:
     from funnelctl.pipeline import Pipeline
@@ -40,6 +43,21 @@ class Settings:
     use_cache: bool
     # whether this command's write is committed (set by ``edit``/``wants_commit``)
     commit: bool = False
+    # --json given to a write command: its text is not said (``say``), and what it
+    # changed is printed as one JSON line per deal written (``report_change``)
+    json: bool = False
+    written: list[dict] = field(default_factory=list)
+
+
+# The settings of the command running now (what ``say`` asks whether it speaks)
+_CURRENT: Settings | None = None
+
+
+def use_settings(s: Settings | None) -> Settings | None:
+    """Make ``s`` the settings of the command running now (None: no command runs)."""
+    global _CURRENT
+    _CURRENT = s
+    return s
 
 
 # Dates a command computes from (a week back, a quarter ahead) stay inside what a
@@ -66,7 +84,8 @@ def parse_date(value: str, what: str, today: dt.date | None = None) -> dt.date:
 
 def in_range(day: dt.date, what: str) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
-        fail(f"{what}: {day} is outside {FIRST_DAY} .. {LAST_DAY}", code=2)
+        fail(_("{what}: {day} is outside {first} .. {last}").format(
+            what=what, day=day, first=FIRST_DAY, last=LAST_DAY), code=2)
     return day
 
 
@@ -87,7 +106,7 @@ def finite(value: float | None) -> float | None:
     """A number option's callback: NaN and infinity (``nan``, ``inf``, ``1e309``) are
     no amount or count anyone means, and nothing could read them back: exit 2."""
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a finite number")
+        raise typer.BadParameter(_("{value} is not a finite number").format(value=value))
     return value
 
 
@@ -119,21 +138,32 @@ def set_language(ctx: typer.Context, option: str | None, dir: str | None) -> str
 def settings(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
     if obj is None:  # a command invoked without the callback (tests of one command)
-        obj = Settings(None, read_clock(os.environ.get("FUNNELCTL_TODAY")), True)
+        obj = use_settings(Settings(None, read_clock(os.environ.get("FUNNELCTL_TODAY")),
+                                    True))
         ctx.find_root().obj = obj
     return obj
+
+
+def styles() -> dict[str, Any]:
+    """A console's options for NO_COLOR (any value but empty: https://no-color.org):
+    no style at all, bold, dim and underline too (rich alone leaves out only the
+    colours)."""
+    return {"color_system": None} if os.environ.get("NO_COLOR") else {}
 
 
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False, **styles())
 
 
 def out_console():
-    from rich.console import Console
+    """The console a view prints on: on a terminal it fits the screen; on output that
+    is no terminal (a pipe, a file) tables keep every cell whole and no line ends in
+    blanks (``render.lines.Output``)."""
+    from funnelctl.render.lines import Output
 
-    return Console(highlight=False, emoji=False)
+    return Output(highlight=False, emoji=False, **styles())
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -146,7 +176,10 @@ def print_problems(problems: list[Problem]) -> None:
 
 def say(message: str) -> None:
     """One line to stdout that may hold what the user typed or a file held: through
-    the one function that makes text safe for a terminal."""
+    the one function that makes text safe for a terminal. Under --json (a write
+    command's) nothing is said: the JSON line of what changed stands for it."""
+    if _CURRENT is not None and _CURRENT.json:
+        return
     from funnelctl.render.safe import safe
 
     typer.echo(safe(message))
@@ -195,8 +228,9 @@ def load(ctx: typer.Context, quiet_skips: bool = False, convert: bool = True) ->
     if loaded.skipped_files and not quiet_skips:
         con = err_console()
         n = len(loaded.skipped_files)
-        con.print(f"note: {n} file{'s' if n != 1 else ''} left out, not readable as a deal "
-                  f"(see 'funnelctl validate'):", style="yellow", markup=False)
+        con.print(nformat("note: {n} file left out, not readable as a deal (see 'funnelctl "
+                          "validate'):", "note: {n} files left out, not readable as a deal "
+                          "(see 'funnelctl validate'):", n), style="yellow", markup=False)
         for p in loaded.skipped:
             con.print(f"  {p}", markup=False)
     if convert:
@@ -227,11 +261,16 @@ def money_note(ctx: typer.Context, pipeline: Pipeline, unpriced: list[Summary]) 
     deals = [d for d in unpriced if owners is None or d.owner in owners]
     if not deals:
         return
+    from funnelctl.i18n.formats import money
+
     n = len(deals)
-    named = ", ".join(f"{d.id} {d.amount:,.0f} {d.currency}" for d in deals[:NAMED])
-    more = f" … and {n - NAMED} more (see 'funnelctl validate')" if n > NAMED else ""
-    err_console().print(f"note: {n} deal{'s' if n != 1 else ''} left out of money totals, "
-                        f"no rate for {'their' if n != 1 else 'its'} currency: {named}{more}",
+    named = _(", ").join(f"{d.id} {money(d.amount)} {d.currency}" for d in deals[:NAMED])
+    more = _(" … and {n} more (see 'funnelctl validate')").format(n=n - NAMED) \
+        if n > NAMED else ""
+    err_console().print(nformat("note: {n} deal left out of money totals, no rate for its "
+                                "currency: {named}{more}",
+                                "note: {n} deals left out of money totals, no rate for their "
+                                "currency: {named}{more}", n, named=named, more=more),
                         style="yellow", markup=False)
 
 
@@ -245,14 +284,14 @@ def owner_filter(loaded: Loaded, owner: list[str] | None, team: list[str] | None
     try:
         owners = owners_of(loaded.pipeline, owner, team)
     except KeyError as exc:
-        fail(f"--team {exc.args[0]!r}: no such team in stages.yaml "
-             f"(teams: {', '.join(loaded.pipeline.teams) or 'none'})")
+        fail(_("--team {team!r}: no such team in stages.yaml (teams: {teams})").format(
+            team=exc.args[0], teams=_(", ").join(loaded.pipeline.teams) or _("none")))
     known = {d.owner for d in loaded.deals} if owner else set()
     for name in owner or []:
         if name not in known:
-            err_console().print(f"note: no deals owned by {name!r} "
-                                f"(owners: {', '.join(sorted(known)) or 'none'})",
-                                style="yellow", markup=False)
+            err_console().print(_("note: no deals owned by {name!r} (owners: {owners})").format(
+                name=name, owners=_(", ").join(sorted(known)) or _("none")),
+                style="yellow", markup=False)
     return owners
 
 
@@ -297,20 +336,107 @@ def edit(ctx: typer.Context, deal_id: str, change: Any,
     """Run one write on one deal: reads stages.yaml and that deal only. ``commit``
     (--commit/--no-commit; None: stages.yaml's ``commit:``) is checked before the
     write: outside a git repository nothing is written. The command then calls
-    ``commit_change`` with its subject, once it knows what changed."""
+    ``commit_change`` with its subject, once it knows what changed. Under --json
+    what the write changed is compared before and after (``changed_paths``) and
+    printed as JSON when the command ends (``report_change``)."""
     from funnelctl.edits import Refused
     from funnelctl.store import StoreError, find_deal, update_deal
 
     root, pipeline = root_and_pipeline(ctx)
     wants_commit(ctx, root, pipeline, commit)
+    as_json = settings(ctx).json
+    seen: dict[str, Any] = {}
+
+    def apply(doc: Any, deal: Any) -> Any:
+        if not as_json:
+            return change(doc, deal, pipeline)
+        before = plain(doc)
+        result = change(doc, deal, pipeline)
+        seen["id"], seen["changed"] = deal.id, changed_paths(before, plain(doc))
+        return result
+
     try:
         rel = find_deal(root, deal_id, titles=lambda: deal_titles(ctx, root, pipeline))
-        result = update_deal(root, rel, pipeline, lambda doc, deal: change(doc, deal, pipeline))
+        result = update_deal(root, rel, pipeline, apply)
     except Refused as exc:
         fail(exc.message, details=exc.missing)
     except StoreError as exc:
         fail(exc.message, exc.problems)
+    if as_json:
+        report_change(ctx, seen.get("id", deal_id), rel, seen.get("changed", []))
     return root, rel, result
+
+
+def plain(node: Any) -> Any:
+    """A round-trip YAML document as plain dicts, lists and scalars (a copy)."""
+    if isinstance(node, dict):
+        return {k: plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node
+
+
+def changed_paths(before: Any, after: Any, depth: int = 2) -> list[str]:
+    """Where two versions of a deal differ, in the order of their keys: a top-level
+    key (``stage``, ``history``, ``next``), and in a mapping of mappings the entry
+    (``levels.power``, ``milestones.budget_approved``); a list (actions, contacts)
+    is one value. Keys added or removed count too."""
+    if before == after:
+        return []
+    if depth == 0 or not isinstance(before, dict) or not isinstance(after, dict):
+        return [""]
+    out = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        if key not in before or key not in after:
+            out.append(str(key))
+            continue
+        out += [f"{key}.{sub}" if sub else str(key)
+                for sub in changed_paths(before[key], after[key], depth - 1)]
+    return out
+
+
+def changed_between(old: bytes, new: bytes) -> list[str]:
+    """``changed_paths`` of two versions of a deal file (a file edited by hand); a
+    version that does not read as a mapping counts as changed everywhere."""
+    from funnelctl import yamlio
+
+    def read(data: bytes) -> Any:
+        try:
+            doc = yamlio.load_fast(data)
+        except Exception:  # the edit loop has read both: this is not expected
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    before, after = read(old), read(new)
+    if before is None or after is None:
+        return [str(k) for k in (after or before or {})]
+    return changed_paths(before, after)
+
+
+def report_change(ctx: typer.Context, deal_id: str, rel: str, changed: list[str]) -> None:
+    """Under --json: a write's ``{"id", "path", "changed"}`` (and ``"commit"`` once it
+    is committed), printed as one line of JSON when the command ends; without
+    --json, nothing."""
+    s = settings(ctx)
+    if not s.json:
+        return
+    if not s.written:
+        ctx.call_on_close(lambda: print_written(s))
+    s.written.append({"id": deal_id, "path": rel, "changed": changed})
+
+
+def print_written(s: Settings) -> None:
+    import msgspec
+
+    from funnelctl.render.safe import json_safe
+
+    for record in s.written:
+        line = json_safe(msgspec.json.encode(record)).decode("utf-8")
+        try:
+            typer.echo(line)
+        except BrokenPipeError:
+            return
+    s.written = []
 
 
 def deal_titles(ctx: typer.Context, root: Path, pipeline: Pipeline) -> list[tuple[str, str]]:
@@ -350,8 +476,15 @@ def commit_change(ctx: typer.Context, root: Path, rels: list[str], subject: str,
     try:
         commit = run.commit_paths(root, rels, subject, body)
     except run.GitError as exc:
-        fail(f"{', '.join(rels)} written but not committed: {exc.message}")
-    typer.echo(f"committed {commit[:10]}: {subject}")
+        fail(_("{paths} written but not committed: {error}").format(
+            paths=", ".join(rels), error=exc.message))
+    s = settings(ctx)
+    if s.json:  # the JSON of the write says which commit holds it
+        for record in s.written:
+            if record["path"] in rels:
+                record["commit"] = commit
+        return
+    typer.echo(_("committed {commit}: {subject}").format(commit=commit[:10], subject=subject))
 
 
 COMMIT_OPT = typer.Option(None, "--commit/--no-commit",
@@ -420,7 +553,8 @@ def period_arg(value: str | None, ctx: typer.Context) -> str:
     if value is None:
         return period_of(settings(ctx).today)
     if not is_period(value) or value < "1900-01" or value > "2999-12":
-        fail(f"--period {value!r}: expected YYYY-MM (1900-01 .. 2999-12)", code=2)
+        fail(_("--period {value!r}: expected YYYY-MM (1900-01 .. 2999-12)").format(value=value),
+             code=2)
     return value
 
 

@@ -109,7 +109,7 @@ def contact_add_cmd(
 ) -> None:
     """Add a person on the buyer's side to a deal.
 
-    Example: funnelctl contact add acme-pumps "Wang Li" --role CFO --decision-maker
+    Example: funnelctl contact add acme-cooling "Wang Li" --role CFO --decision-maker
     --met 2026-11-20 --goal "cut energy cost 10%" --attitude neutral
     """
     from funnelctl import edits_customers as ec
@@ -141,7 +141,7 @@ def contact_set_cmd(
 ) -> None:
     """Change what is known of a contact: only the lines given change.
 
-    Example: funnelctl contact set acme-pumps "Wang Li" --met 2026-11-24 --agreed 2026-11-24
+    Example: funnelctl contact set acme-cooling "Wang Berg" --met 2026-11-24 --agreed 2026-11-24
     """
     from funnelctl import edits_customers as ec
 
@@ -189,7 +189,7 @@ def assign_cmd(
     """Name the support person who holds a role on a deal (presales engineer, finance,
     legal): `advance` warns when the stage entered needs a role nobody holds.
 
-    Example: funnelctl assign acme-pumps presales wang.jun
+    Example: funnelctl assign acme-cooling presales wang.jun
     """
     from funnelctl import edits_customers as ec
 
@@ -354,7 +354,7 @@ def strategy_cmd(
     or drop. With --plan, --missing, --found, --resource, --drop-resource,
     --competitor, --drop-competitor or --verdict it records them instead.
 
-    Example: funnelctl strategy acme-pumps --competitor Grundfos --plan "reference visit"
+    Example: funnelctl strategy acme-cooling --competitor Grundfos --plan "reference visit"
     --missing "the CFO's budget limit" --resource "presales: 2 days" --verdict continue
     """
     from funnelctl.edits_customers import StrategyFields
@@ -366,9 +366,10 @@ def strategy_cmd(
                             drop_competitors=tuple(drop_competitor or ()),
                             verdict=verdict.value if verdict is not None else None)
     if fields.given():
-        if json_out or fmt == "md":
-            fail(_("--json and --format show the sheet; give them without the options that "
-                   "write it"), code=2)
+        if fmt == "md":
+            fail(_("--format shows the sheet; give it without the options that write it"),
+                 code=2)
+        settings(ctx).json = json_out  # --json: what the write changed (common.edit)
         _write_strategy(ctx, deal, fields, commit)
         return
     from funnelctl.analysis.strategy import strategy_sheet

@@ -22,6 +22,7 @@ from funnelctl.cli.common import (
     out_console,
     owner_filter,
     parse_date,
+    report_change,
     root_and_pipeline,
     settings,
     skipped_json,
@@ -130,8 +131,9 @@ def new_cmd(
         create_exclusive(path, text)
     except StoreError as exc:
         fail(exc.message if exc.message.startswith(rel) else f"{rel}: {exc.message}")
-    if json_out:
-        emit_json({"id": did, "path": rel})
+    if json_out:  # one line, as every write prints what it changed (and its commit)
+        settings(ctx).json = True
+        report_change(ctx, did, rel, [str(key) for key in doc])
     else:
         typer.echo(f"{did}\t{rel}")
     commit_change(ctx, root, [rel], f"new {did}: {account}, {title}",
@@ -186,7 +188,7 @@ def show_cmd(
 ) -> None:
     """One deal's road map on one screen.
 
-    Example: funnelctl show acme-pumps
+    Example: funnelctl show acme-cooling
     """
     from funnelctl.analysis.roadmap import road_map
     from funnelctl.cli.common import deal_titles

@@ -20,9 +20,11 @@ import typer
 from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
+    changed_between,
     commit_change,
     err_console,
     fail,
+    report_change,
     root_and_pipeline,
     say,
     settings,
@@ -58,7 +60,7 @@ def edit_cmd(
     by saving it unchanged or empty (then nothing is written, exit 1). A valid
     version is written in place of the deal, atomically, and only if it changed.
 
-    Example: EDITOR=nano funnelctl edit acme-pumps --commit
+    Example: EDITOR=nano funnelctl edit acme-cooling --commit
     """
     from funnelctl.cli.common import deal_titles
     from funnelctl.store import StoreError, find_deal
@@ -77,8 +79,10 @@ def edit_cmd(
     saved = _edit_loop(root, rel, pipeline, today, command, original, before)
     if saved is None:
         say(_("{id}: no changes ({path})").format(id=deal, path=rel))
+        report_change(ctx, Path(rel).stem, rel, [])
         return
     say(_("{id}: edited ({path})").format(id=deal, path=rel))
+    report_change(ctx, Path(rel).stem, rel, changed_between(original, saved))
     _readable, after = _check(root, rel, pipeline, saved, today)
     if after:
         con = err_console()

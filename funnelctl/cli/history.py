@@ -27,7 +27,7 @@ def history_cmd(
     without a history entry and versions that are not a deal; uncommitted changes
     come last, as the working tree.
 
-    Example: funnelctl history acme-pumps
+    Example: funnelctl history acme-cooling
     """
     from funnelctl.cli.common import deal_titles
     from funnelctl.gitio import run

@@ -238,7 +238,7 @@ def check_cmd(
     The deal must be looked at again 15 days later (rules.follow_up_days) and
     judged 30 days after the cycle's first look (rules.judge_days): funnelctl judge.
 
-    Example: funnelctl check acme-pumps --note "CFO met, budget in Q1; waiting for legal"
+    Example: funnelctl check acme-cooling --note "CFO met, budget in Q1; waiting for legal"
     """
     from funnelctl import edits_rhythm
 
@@ -277,9 +277,9 @@ def judge_cmd(
     judge again in 30); drop closes the deal as lost, with reason no_decision
     unless --reason names another (--competitor, --note as 'lose' takes them).
 
-    Example: funnelctl judge acme-pumps keep --reason "budget approved for Q1"
+    Example: funnelctl judge acme-cooling keep --reason "budget approved for Q1"
 
-    Example: funnelctl judge tatra-port drop --reason competitor --competitor Konecranes
+    Example: funnelctl judge tatra-port-2 drop --reason competitor --competitor Konecranes
     """
     from funnelctl import edits_rhythm
 

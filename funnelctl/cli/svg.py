@@ -33,13 +33,14 @@ _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 def styled_like(con: Console) -> Console:
     """A console laid out as ``con`` that writes every style as ANSI codes into
-    memory: render on it, then hand the text to ``show_and_save``."""
-    from rich.console import Console
+    memory: render on it, then hand the text to ``show_and_save``. Like ``con``,
+    it keeps every cell whole when the output is no terminal (``lines.Output``)."""
+    from funnelctl.render.lines import Output
 
-    return Console(file=io.StringIO(), width=con.width, height=con.height,
-                   force_terminal=con.is_terminal, color_system=con.color_system or "truecolor",
-                   no_color=False, highlight=False, emoji=False, legacy_windows=False,
-                   tab_size=con.tab_size)
+    return Output(file=io.StringIO(), width=con.width, height=con.height,
+                  force_terminal=con.is_terminal, color_system=con.color_system or "truecolor",
+                  no_color=False, highlight=False, emoji=False, legacy_windows=False,
+                  tab_size=con.tab_size)
 
 
 def drawn(con: Console, draw: Callable[[Console], object]) -> str:

@@ -138,7 +138,7 @@ def act_cmd(
     """Record an action report: goal before, result after, and what moved: a milestone
     ticked, a level raised or a stage entered with the visit, in one command.
 
-    Example: funnelctl act acme-pumps --kind visit --goal "meet the CFO" --result "met,
+    Example: funnelctl act acme-cooling --kind visit --goal "meet the CFO" --result "met,
     budget confirmed" --score power=3 -e "met the CFO" --next "2026-12-02: send the proposal"
     """
     from funnelctl import edits
@@ -232,7 +232,7 @@ def tick_cmd(
 ) -> None:
     """Tick a milestone, with the date and the evidence.
 
-    Example: funnelctl tick acme-pumps budget_approved -e "CFO email of 3 May: approved"
+    Example: funnelctl tick acme-cooling budget_approved -e "CFO email of 3 May: approved"
     """
     from funnelctl import edits
 
@@ -261,7 +261,7 @@ def score_cmd(
 ) -> None:
     """Set a key element's checkpoint level.
 
-    Example: funnelctl score acme-pumps power 3 -e "met Mr Zhang, plant director"
+    Example: funnelctl score acme-cooling power 3 -e "met Mr Zhang, plant director"
     """
     from funnelctl import edits
 
@@ -299,7 +299,7 @@ def advance_cmd(
 ) -> None:
     """Move a deal to the next (or named) stage once its milestones are passed.
 
-    Example: funnelctl advance acme-pumps            (refuses and lists what is missing)
+    Example: funnelctl advance acme-cooling          (refuses and lists what is missing)
     """
     from funnelctl import edits
     from funnelctl.analysis.roles import missing_roles, roles_note
@@ -346,7 +346,8 @@ def win_cmd(
 ) -> None:
     """Mark a deal won: the contract is signed, for the amount signed, on the day.
 
-    Example: funnelctl win acme-pumps --amount 115000
+    Example: funnelctl tick iberia-boiler vetoes_cleared -e "legal signed off" &&
+    funnelctl win iberia-boiler --amount 115000
     """
     from funnelctl import edits
     from funnelctl.i18n import formats
@@ -376,7 +377,7 @@ def lose_cmd(
 ) -> None:
     """Mark a deal lost, with the reason (and the competitor that won).
 
-    Example: funnelctl lose acme-pumps --reason competitor --competitor Grundfos
+    Example: funnelctl lose acme-cooling --reason competitor --competitor Grundfos
     """
     from funnelctl import edits
 
@@ -405,7 +406,7 @@ def snooze_cmd(
 ) -> None:
     """Pause a deal's stall warnings on purpose, with the reason.
 
-    Example: funnelctl snooze acme-pumps --until 2027-01-15 --reason "budget cycle starts"
+    Example: funnelctl snooze acme-cooling --until 2027-01-15 --reason "budget cycle starts"
     """
     from funnelctl import edits
     from funnelctl.i18n import formats

@@ -8,17 +8,29 @@ help texts (plain English strings in the code: typer's ``help=`` and the command
 docstrings) are looked up in the catalog once the tree is built
 (``translate_help``). A wrong ``--lang`` value is not judged here: the global
 option's callback refuses it with the choices (exit 2).
+
+Click's own words (``Usage:``, ``Options``, ``Error: No such option``, ``Invalid
+value for '--status': 'bogus' is not one of ...``) are English strings in typer's
+copy of click, which passes no message through gettext. In another language the
+command tree gets a help formatter that writes its headings, usage line and
+option notes through the catalog (``Formatter``), and ``run`` shows click's errors
+itself (``show_error``), reading click's message back into its template
+(``CLICK_MESSAGES``: the msgids, with their values in braces) to write the
+template's translation with the same values (``click_message``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from funnelctl import i18n
+from funnelctl.i18n import N_
 
 _LANG_LINE = re.compile(r"^lang:[ \t]*['\"]?([^\s'\"#]+)", re.MULTILINE)
 STAGES_FILE = "stages.yaml"
@@ -103,15 +115,25 @@ def run(app: Any) -> Any:
     """``app()`` for this process's command line, with the language set early
     (``setup``) and the command tree's help texts in it before the command line
     is parsed: ``funnelctl --help`` is printed while parsing, before any callback
-    runs."""
+    runs. In another language than English click's errors are shown in it
+    (``show_error``); the exit codes are click's (2 for bad usage)."""
     setup()
     if i18n.current() == i18n.DEFAULT:
         return app()
     import typer.main
+    from typer import _click
 
     command = typer.main.get_command(app)
     translate_help(command)
-    return command()
+    try:
+        code = command.main(standalone_mode=False)
+    except _click.exceptions.ClickException as exc:
+        show_error(exc)
+        code = exc.exit_code
+    except _click.exceptions.Abort:
+        sys.stderr.write(i18n._("Aborted!") + "\n")
+        code = 1
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def setup(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
@@ -167,24 +189,32 @@ def wrap_wide(text: str, width: int = HELP_WIDTH) -> str:
         if not _WIDE.search(para):
             out.append(para)
             continue
-        lines = []
-        line = ""
-        for token in re.findall(r"[A-Za-z0-9_./:=@%'\"<>|&${}\[\]()*+-]+|\s+|.", _flow(para)):
-            if line and _cells(line + token) > width and token not in _NO_LINE_START:
-                lines.append(line.rstrip())
-                line = token.lstrip()
-            else:
-                line += token
-        lines.append(line.rstrip())
-        out.append("\b\n" + "\n".join(lines))
+        out.append("\b\n" + "\n".join(cell_lines(_flow(para), width)))
     return "\n\n".join(out)
+
+
+def cell_lines(text: str, width: int) -> list[str]:
+    """One line of text cut into lines of at most ``width`` screen cells: between
+    two Chinese characters or at a blank, never inside a Latin word, and no line
+    begins with a comma or a full stop."""
+    lines = []
+    line = ""
+    for token in re.findall(r"[A-Za-z0-9_./:=@%'\"<>|&${}\[\]()*+-]+|\s+|.", text):
+        if line and _cells(line + token) > width and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+        else:
+            line += token
+    lines.append(line.rstrip())
+    return lines
 
 
 def translate_help(command: Any) -> None:
     """Every help text of a click command tree (the commands' own, their options'
-    and arguments') looked up in the active catalog, in place. Idempotent: a text
-    already translated is no msgid and stays as it is. In English nothing
-    changes."""
+    and arguments') looked up in the active catalog, in place, and click's own
+    words of each command (its usage line, headings and errors: ``Formatter``) in
+    the active language. Idempotent: a text already translated is no msgid and
+    stays as it is. In English nothing changes."""
     if i18n.current() == i18n.DEFAULT:
         return
     seen: set[int] = set()
@@ -193,6 +223,11 @@ def translate_help(command: Any) -> None:
         if id(cmd) in seen:
             return
         seen.add(id(cmd))
+        cmd.context_class = translated_context(cmd.context_class)
+        if getattr(cmd, "options_metavar", None) == "[OPTIONS]":
+            cmd.options_metavar = i18n._("[OPTIONS]")
+        if getattr(cmd, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            cmd.subcommand_metavar = i18n._("COMMAND [ARGS]...")
         text = getattr(cmd, "help", None)
         if text:
             translated = i18n._(text)
@@ -207,3 +242,173 @@ def translate_help(command: Any) -> None:
             walk(sub)
 
     walk(command)
+
+
+# -- click's own words --------------------------------------------------------------
+
+# What typer's click says, as templates of its messages: the literal text with each
+# value in braces (a value click quotes is quoted in the text it matched). The
+# longer of two templates that could both match comes first. A value named
+# ``message`` is itself one of click's messages, translated in turn.
+CLICK_MESSAGES = [
+    N_("No such option: {name} (Possible options: {options})"),
+    N_("No such option: {name}"),
+    N_("No such command {name}. Did you mean {suggestions}?"),
+    N_("No such command {name}."),
+    N_("Missing command."),
+    N_("Invalid value for {hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("{value} is not one of {choices}."),
+    N_("Missing argument {hint}. {message}"),
+    N_("Missing option {hint}. {message}"),
+    N_("Missing argument {hint}."),
+    N_("Missing option {hint}."),
+    N_("Missing parameter {hint}."),
+    N_("Choose from:\n\t{choices}"),
+    N_("Got unexpected extra argument(s) ({args})"),
+    N_("Option {name} requires an argument."),
+    N_("Option {name} requires {n} arguments."),
+    N_("Option {name} does not take a value."),
+    N_("{value} is not a valid integer."),
+    N_("{value} is not a valid float."),
+    N_("{value} is not a valid integer range."),
+    N_("{value} is not a valid float range."),
+    N_("{value} is not a valid boolean. Recognized values: {values}"),
+    N_("{value} is not in the range {range}."),
+    N_("File {path} does not exist."),
+    N_("File {path} is a directory."),
+    N_("File {path} is not readable."),
+    N_("File {path} is not writable."),
+    N_("Directory {path} does not exist."),
+    N_("Directory {path} is a file."),
+    N_("Directory {path} is not writable."),
+    N_("Path {path} does not exist."),
+    # the notes after an option's help: [env var: X; default: Y; required]
+    N_("env var: {var}"),
+    N_("default: {default}"),
+]
+# click's notes of one word, and the message each is shown as ("required" alone is a
+# table's heading elsewhere: "what is needed")
+CLICK_NOTES = {"required": N_("required: the option must be given")}
+# Help texts typer gives the options it adds, and click's headings
+CLICK_HELP = [
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+]
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@cache
+def _template(msgid: str) -> re.Pattern[str]:
+    """A template as a pattern that matches click's message and captures its values."""
+    parts = _PLACEHOLDER.split(msgid)  # literal, name, literal, name, ..., literal
+    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)"
+                      for i, part in enumerate(parts))
+    return re.compile(pattern + r"\Z", re.S)
+
+
+def click_message(text: str) -> str:
+    """One of click's messages in the active language: read back into its template
+    and written as the template's translation with the same values; a message no
+    template matches stays as click wrote it."""
+    if i18n.current() == i18n.DEFAULT:
+        return text
+    for msgid in CLICK_MESSAGES:
+        m = _template(msgid).match(text)
+        if m is None:
+            continue
+        values = m.groupdict()
+        if "message" in values:
+            values["message"] = click_message(values["message"])
+        return i18n._(msgid).format(**values)
+    return text
+
+
+def show_error(exc: Any) -> None:
+    """A click error on stderr as click shows it (the usage line, where to find
+    help, the message) in the active language; a group named without its command
+    shows its help (in the language: its formatter's)."""
+    from typer._click.exceptions import NoArgsIsHelpError
+
+    if isinstance(exc, NoArgsIsHelpError):
+        exc.show()
+        return
+    ctx = getattr(exc, "ctx", None)
+    out = []
+    if ctx is not None:
+        out.append(ctx.get_usage())
+        if ctx.command.get_help_option(ctx) is not None:
+            out.append(i18n._("Try '{command} {option}' for help.").format(
+                command=ctx.command_path, option=ctx.help_option_names[0]))
+        out.append("")
+    out.append(i18n._("Error: {message}").format(message=click_message(exc.format_message())))
+    sys.stderr.write("\n".join(out) + "\n")
+
+
+def _help_cell(text: str) -> str:
+    """An option's help as click lists it, in the active language: typer's and
+    click's own help texts through the catalog, and the notes in brackets at the
+    end (env var, default, required) in their template's translation."""
+    m = re.fullmatch(r"(.*?)(\s*)\[([^\[\]]*)\]", text, re.S)
+    if m is None:
+        return i18n._(text) if text in CLICK_HELP else text
+    body, gap, notes = m.groups()
+    body = i18n._(body) if body in CLICK_HELP else body
+    notes = i18n._("; ").join(i18n._(CLICK_NOTES[note]) if note in CLICK_NOTES
+                              else click_message(note) for note in notes.split("; "))
+    return f"{body}{gap}[{notes}]"
+
+
+@cache
+def _formatter_class() -> type:
+    from typer._click.formatting import HelpFormatter, measure_table, term_len
+
+    class Formatter(HelpFormatter):
+        """Click's help layout with its words in the active language, and Chinese
+        lines of a definition list wrapped by screen cells."""
+
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, i18n._("Usage: ") if prefix is None else prefix)
+
+        def write_heading(self, heading: str) -> None:
+            name = i18n._(heading) if heading in CLICK_HELP else heading
+            line = i18n._("{heading}:").format(heading=name)
+            self.write(f"{'':>{self.current_indent}}{line}\n")
+
+        def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30,
+                     col_spacing: int = 2) -> None:
+            rows = [(first, _help_cell(second)) for first, second in rows]
+            if not any(_WIDE.search(second) for _first, second in rows):
+                super().write_dl(rows, col_max, col_spacing)
+                return
+            first_col = min(measure_table(rows)[0], col_max) + col_spacing
+            indent = " " * (first_col + self.current_indent)
+            for first, second in rows:
+                self.write(f"{'':>{self.current_indent}}{first}")
+                if not second:
+                    self.write("\n")
+                    continue
+                if term_len(first) <= first_col - col_spacing:
+                    self.write(" " * (first_col - term_len(first)))
+                else:
+                    self.write("\n" + indent)
+                lines = cell_lines(" ".join(second.split()),
+                                   max(self.width - first_col - 2, 10))
+                self.write(f"{lines[0]}\n")
+                for line in lines[1:]:
+                    self.write(f"{indent}{line}\n")
+
+    return Formatter
+
+
+@cache
+def translated_context(base: type) -> type:
+    """A click context class whose help formatter speaks the active language."""
+    if getattr(base, "speaks_the_language", False):
+        return base
+    return type(base.__name__, (base,), {"formatter_class": _formatter_class(),
+                                         "speaks_the_language": True})

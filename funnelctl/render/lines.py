@@ -8,14 +8,22 @@ columns of known content that never wrap, so they are laid out here as lines
 them: through rich when it will write styles, or as their plain text when rich
 would write none (a pipe, a file), which is byte for byte what rich would have
 printed (tests/test_render_lines.py holds both).
+
+Output that is no terminal (``funnelctl list | grep``, a file) is read by programs
+and people searching it: ``Output``, the console the commands print on, keeps
+every cell of a table whole there (``table`` ignores its columns' widths, and a
+rich ``Table`` gets the width it needs) and ends no line in blanks. On a terminal
+a table fits the screen as before.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from rich.cells import cell_len
 from rich.console import Console, Group
@@ -25,6 +33,17 @@ from rich.text import Span, Text
 from funnelctl.render.safe import safe
 
 GAP = "  "  # between two columns, as rich's tables without a box
+
+# Whether the view being laid out goes to output that is no terminal: then no cell
+# is cut to a column's width (set while an ``Output`` console that is no terminal
+# lays a view out; see ``uncut``)
+_UNCUT: ContextVar[bool] = ContextVar("funnelctl_uncut", default=False)
+
+
+def uncut() -> bool:
+    """Whether the view being laid out now keeps every cell whole: its output is no
+    terminal. A view that sizes its own columns to the screen asks this."""
+    return _UNCUT.get()
 
 
 @dataclass(frozen=True)
@@ -46,15 +65,17 @@ def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None
     """A table without a box as lines: a header row, one line per row (a folding last
     column may take more), columns two spaces apart, as wide as their widest cell.
     Cells of data come made safe (``render.safe``); the title may be data (a rep's
-    name) and is made safe here."""
+    name) and is made safe here. For output that is no terminal (``uncut``) the
+    columns' widths and the folding are left out: every cell is shown whole."""
+    whole = _UNCUT.get()
     cells = [[_cell(c) for c in row] for row in rows]
     widths = []
     for i, col in enumerate(cols):
         w = max([cell_len(col.header), *(row[i][2] for row in cells)])
-        if col.max_width is not None:
+        if col.max_width is not None and not whole:
             w = min(w, col.max_width)
         widths.append(w)
-    if cols and cols[-1].fold:
+    if cols and cols[-1].fold and not whole:
         rest = width - sum(widths[:-1]) - len(GAP) * (len(cols) - 1)
         widths[-1] = max(min(widths[-1], rest), 10)
     out: list[Line] = []
@@ -201,6 +222,7 @@ class Buffer:
         self.width = con.width
         self.height = con.height
         self.is_terminal = con.is_terminal
+        self.uncut = is_uncut(con)
         self.parts: list = []
 
     def print(self, *objs, style: str | None = None, markup: bool | None = None,
@@ -230,7 +252,11 @@ def buffered(view: Callable) -> Callable:
         if isinstance(con, Buffer):
             return view(con, *args, **kwargs)
         buf = Buffer(con)
-        result = view(buf, *args, **kwargs)
+        token = _UNCUT.set(buf.uncut)
+        try:
+            result = view(buf, *args, **kwargs)
+        finally:
+            _UNCUT.reset(token)
         _write(con, buf.parts)
         return result
 
@@ -250,7 +276,11 @@ def rendered(con: Console, view: Callable, *args) -> str:
     """What a buffered ``view`` would write to ``con``, as a string to write later
     (a part of a long output rendered by another process)."""
     buf = Buffer(con)
-    view(buf, *args)
+    token = _UNCUT.set(buf.uncut)
+    try:
+        view(buf, *args)
+    finally:
+        _UNCUT.reset(token)
     if not buf.parts:
         return ""
     if _plain(con) and all(isinstance(x, (Text, str)) for x in buf.parts):
@@ -311,3 +341,85 @@ def _plain(con: Console) -> bool:
 def _plain_text(con: Console, lines: list[Line]) -> str:
     out = "\n".join(line if isinstance(line, str) else line.plain for line in lines) + "\n"
     return out.expandtabs(con.tab_size) if "\t" in out else out
+
+
+# -- the console the commands print on ----------------------------------------------
+
+_BLANKS_AT_END = re.compile(r" +(?=\n)")
+
+
+class TrimmedLines:
+    """A text stream that passes what is written on without the blanks that end a
+    line: rich pads a table's last column, and a line's end is where ``grep`` and
+    ``diff`` see them. Blanks at the end of a write wait for what follows (a newline
+    drops them, other text writes them first)."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+        self.blanks = ""
+
+    def write(self, text: str) -> int:
+        given = len(text)
+        text = self.blanks + text
+        body = text.rstrip(" ")
+        self.blanks = text[len(body):]
+        self.stream.write(_BLANKS_AT_END.sub("", body) if " \n" in body else body)
+        return given
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, buffer ...
+        return getattr(self.stream, name)
+
+
+class Output(Console):
+    """The console a command prints its view on: on a terminal, rich's own; on output
+    that is no terminal (a pipe, a file), every table keeps its cells whole, however
+    wide (``uncut``; a rich ``Table`` is laid out as wide as it needs), and no line
+    ends in blanks (``TrimmedLines``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.uncut = not self.is_terminal
+        if self.uncut:
+            self.file = TrimmedLines(self.file)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if not self.uncut:
+            super().print(*objects, **kwargs)
+            return
+        token = _UNCUT.set(True)
+        width = self.width
+        need = max((_table_width(self, o) for o in objects), default=0)
+        try:
+            if need > width:  # rich would cut or fold the table's cells to the width
+                self.width = need
+            super().print(*objects, **kwargs)
+        finally:
+            self.width = width
+            _UNCUT.reset(token)
+
+
+def is_uncut(con: Any) -> bool:
+    return bool(getattr(con, "uncut", False))
+
+
+_HUGE = 100_000
+
+
+def _table_width(con: Console, obj: Any) -> int:
+    """The width the widest rich ``Table`` in ``obj`` (a table, or a group of
+    renderables) takes with every cell whole; 0 without one. Only tables: other
+    layouts (rich's ``Columns``) fill whatever width they are given."""
+    from rich.measure import Measurement
+    from rich.table import Table
+
+    if isinstance(obj, Table):
+        return Measurement.get(con, con.options.update_width(_HUGE), obj).maximum
+    if isinstance(obj, Group):
+        return max((_table_width(con, o) for o in obj.renderables), default=0)
+    return 0
