@@ -146,3 +146,27 @@ def test_a_label_completes_to_itself(deals: World) -> None:
     deals.write("stages.yaml", LABELLED)
     assert bash(deals.root, "score", "acme-pumps", "权") == ["权力"]
     assert bash(deals.root, "score", "acme-pumps", "pow") == ["power"]
+
+
+def test_completion_in_chinese_answers_and_exits_0(tmp_path) -> None:
+    """A shell asking for completions in a Chinese pipeline (lang: zh) gets the ids and
+    exit 0, with nothing on stderr: the Chinese front end lets typer's own exit pass."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "zh"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "zh", root)
+    env = {**os.environ, "COMP_WORDS": "funnelctl show huanghe-shuini-c", "COMP_CWORD": "2",
+           "_FUNNELCTL_COMPLETE": "complete_bash", "FUNNELCTL_DIR": str(root)}
+    exe = shutil.which("funnelctl", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.skip("funnelctl is not installed beside this Python")
+    res = subprocess.run([exe], env=env, capture_output=True, text=True, encoding="utf-8")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    assert res.stdout.split() == ["huanghe-shuini-chedui-guanli-xitong"]
+    env.update(COMP_WORDS="funnelctl day --owner li", COMP_CWORD="3")
+    res = subprocess.run([exe], env=env, capture_output=True, text=True, encoding="utf-8")
+    assert res.returncode == 0 and res.stdout.split() == ["li.wei"], res.stderr

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from funnelctl.cli.completion import complete_owner, complete_team
 from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:
@@ -492,8 +493,10 @@ COMMIT_OPT = typer.Option(None, "--commit/--no-commit",
 
 
 JSON_OPT = typer.Option(False, "--json", help="Print machine-readable JSON to stdout.")
-OWNER_OPT = typer.Option(None, "--owner", "-o", help="Only this rep's deals (repeatable).")
-TEAM_OPT = typer.Option(None, "--team", help="Only the reps of this team (from stages.yaml).")
+OWNER_OPT = typer.Option(None, "--owner", "-o", help="Only this rep's deals (repeatable).",
+                         autocompletion=complete_owner)
+TEAM_OPT = typer.Option(None, "--team", help="Only the reps of this team (from stages.yaml).",
+                        autocompletion=complete_team)
 
 
 # Options with a fixed set of values: click checks them, and a bad value exits 2

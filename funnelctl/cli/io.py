@@ -65,7 +65,9 @@ def _progress(total: int):
     from rich.console import Console
     from rich.progress import Progress
 
-    prog = Progress(transient=True, console=Console(stderr=True, emoji=False))
+    from funnelctl.cli.common import styles
+
+    prog = Progress(transient=True, console=Console(stderr=True, emoji=False, **styles()))
     prog.start()
     return prog, prog.add_task(_("importing"), total=total)
 

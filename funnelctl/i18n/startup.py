@@ -122,6 +122,7 @@ def run(app: Any) -> Any:
         return app()
     import typer.main
     from typer import _click
+    from typer.exceptions import Abort, Exit
 
     command = typer.main.get_command(app)
     translate_help(command)
@@ -130,7 +131,9 @@ def run(app: Any) -> Any:
     except _click.exceptions.ClickException as exc:
         show_error(exc)
         code = exc.exit_code
-    except _click.exceptions.Abort:
+    except Exit as exc:  # shell completion answered, or a command asked to stop
+        code = exc.exit_code
+    except Abort:
         sys.stderr.write(i18n._("Aborted!") + "\n")
         code = 1
     sys.exit(code if isinstance(code, int) else 0)

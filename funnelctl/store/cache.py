@@ -337,7 +337,9 @@ def _progress(total: int) -> Any:
     from rich.console import Console
     from rich.progress import Progress
 
-    prog = Progress(transient=True, console=Console(stderr=True, emoji=False))
+    # NO_COLOR: no style at all, as every console of funnelctl (cli.common.styles)
+    plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+    prog = Progress(transient=True, console=Console(stderr=True, emoji=False, **plain))
     from funnelctl.i18n import nformat
 
     task = prog.add_task(nformat("parsing {n} deal file", "parsing {n} deal files", total),
