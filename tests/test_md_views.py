@@ -62,7 +62,7 @@ def test_funnel_md_is_the_table_and_the_diagnosis(team) -> None:
 
         - **thin top**: only 2 in Lead; the 2 in Evaluation needed about 10 there at the \
 benchmark ratios: next quarter will starve
-        - **late entries**: 1 deals entered the pipeline at Evaluation or later (c1)
+        - **late entries**: 1 deal entered the pipeline at Evaluation or later (c1)
         """)
 
 
@@ -99,7 +99,7 @@ no late entries
 through: deals pile up here and do not move
         - **thin top**: only 1 in Lead; the 2 in Evaluation needed about 10 there at the \
 benchmark ratios: next quarter will starve
-        - **late entries**: 1 deals entered the pipeline at Evaluation or later (c1)
+        - **late entries**: 1 deal entered the pipeline at Evaluation or later (c1)
         """)
 
 
@@ -127,7 +127,7 @@ def test_stalls_md_lists_each_deal_worst_first_and_the_snoozed(team) -> None:
     limited = md_of(team, "stalls", "--limit", "2")
     assert "| c1 |" not in limited
     assert "| a1 |" in limited
-    assert "… and 1 more deals (--all shows them)\n\n7 warnings on 3 deals\n" in limited
+    assert "… and 1 more deal (--all shows them)\n\n7 warnings on 3 deals\n" in limited
     assert md_of(team, "stalls", "--limit", "2", "--all") == expected
 
 
@@ -141,7 +141,7 @@ def test_stalls_md_by_owner(team) -> None:
         |---|---|---|---|---|
         | a1 | ann | lead | 1,000 | no action 23d · no next step |
 
-        2 warnings on 1 deals
+        2 warnings on 1 deal
 
         ## bob
 

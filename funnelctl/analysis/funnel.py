@@ -24,7 +24,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from funnelctl import i18n
 from funnelctl.analysis.conversion import Observed, benchmark_shape, observed_conversion
+from funnelctl.i18n import _, nformat
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
 
@@ -44,6 +46,7 @@ class StageRow:
     conversion: float
     observed: float | None
     observed_base: int
+    name: str = ""  # the stage's label in the active language (label: as stages.yaml has it)
 
     def as_json(self) -> dict:
         return {"stage": self.stage, "label": self.label, "count": self.count,
@@ -149,17 +152,21 @@ def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed],
     count, amount, weighted = t.count, t.amount, t.weighted
     rates = [s.conversion for s in p.stages]
     bench = benchmark_shape(count[0], rates)
+    name = [i18n.label(s) for s in p.stages]  # what the sentences call each stage
     rows = [StageRow(s.id, s.label, count[i], amount[i], weighted[i], bench[i], s.conversion,
-                     obs[i].rate, obs[i].left) for i, s in enumerate(p.stages)]
+                     obs[i].rate, obs[i].left, name[i]) for i, s in enumerate(p.stages)]
     diagnosis: list[Diagnosis] = []
     for i in range(1, n):
         allowed = count[i - 1] * rates[i - 1]
         if count[i] > allowed * BULGE_FACTOR and count[i] - allowed >= BULGE_MIN_EXCESS:
             diagnosis.append(Diagnosis(
                 "bulge",
-                f"{p.stages[i].label} holds {count[i]} deals; from {count[i - 1]} in "
-                f"{p.stages[i - 1].label} the benchmark lets {allowed:g} through: deals pile "
-                f"up here and do not move",
+                nformat("{stage} holds {n} deal; from {above_n} in {above} the benchmark lets "
+                        "{allowed} through: deals pile up here and do not move",
+                        "{stage} holds {n} deals; from {above_n} in {above} the benchmark lets "
+                        "{allowed} through: deals pile up here and do not move", count[i],
+                        stage=name[i], above_n=count[i - 1], above=name[i - 1],
+                        allowed=format(allowed, "g")),
                 stage=p.stages[i].id))
     # what the target needs at each stage: target / the ratios from there to a signature
     needs = [0.0] * n
@@ -171,13 +178,17 @@ def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed],
     for i in range(1, n):
         expected = count[i - 1] * rates[i - 1]
         if count[i] * BULGE_FACTOR < expected and expected - count[i] >= BULGE_MIN_EXCESS:
-            want = f", and the target of {target:g} needs {needs[i]:.3g} here" \
+            want = _(", and the target of {target} needs {need} here").format(
+                target=format(target, "g"), need=format(needs[i], ".3g")) \
                 if target and needs[i] > count[i] else ""
             diagnosis.append(Diagnosis(
                 "narrow",
-                f"{p.stages[i].label} holds {count[i]} deals; from {count[i - 1]} in "
-                f"{p.stages[i - 1].label} the benchmark expects {expected:.3g}{want}: the "
-                f"visits do not move deals on to {p.stages[i].label}",
+                nformat("{stage} holds {n} deal; from {above_n} in {above} the benchmark "
+                        "expects {expected}{want}: the visits do not move deals on to {stage}",
+                        "{stage} holds {n} deals; from {above_n} in {above} the benchmark "
+                        "expects {expected}{want}: the visits do not move deals on to {stage}",
+                        count[i], stage=name[i], above_n=count[i - 1], above=name[i - 1],
+                        expected=format(expected, ".3g"), want=want),
                 stage=p.stages[i].id))
     cum = 1.0
     need_top = 0.0
@@ -185,37 +196,40 @@ def funnel_of(t: StageTally, p: Pipeline, obs: list[Observed],
     for j in range(1, n):
         cum *= rates[j - 1]
         if cum and count[j] / cum > need_top:
-            need_top, feeder = count[j] / cum, p.stages[j]
+            need_top, feeder = count[j] / cum, j
     if (feeder is not None and need_top > count[0] * BULGE_FACTOR
             and need_top - count[0] >= BULGE_MIN_EXCESS):
         diagnosis.append(Diagnosis(
             "thin_top",
-            f"only {count[0]} in {p.stages[0].label}; the {count[p.index(feeder.id)]} in "
-            f"{feeder.label} needed about {math.ceil(need_top - 1e-9)} there at the benchmark "
-            f"ratios: next quarter will starve",
+            _("only {n} in {first}; the {feeder_n} in {feeder} needed about {need} there at "
+              "the benchmark ratios: next quarter will starve").format(
+                n=count[0], first=name[0], feeder_n=count[feeder], feeder=name[feeder],
+                need=math.ceil(need_top - 1e-9)),
             stage=p.stages[0].id))
     li = late_index(p)
     late, per_owner = sorted(t.late), t.per_owner
     late_owner: dict[str, list[str]] = defaultdict(list)
-    for deal, owner, _ in late:
+    for deal, owner, _stage in late:
         late_owner[owner].append(deal)
     if late:
         diagnosis.append(Diagnosis(
             "late_entries",
-            f"{len(late)} deals entered the pipeline at {p.stages[li].label} or later",
+            nformat("{n} deal entered the pipeline at {stage} or later",
+                    "{n} deals entered the pipeline at {stage} or later", len(late),
+                    stage=name[li]),
             deals=[x[0] for x in late]))
     for owner in sorted(late_owner):
         ids = late_owner[owner]
         if len(ids) >= LATE_MIN and len(ids) * 2 > per_owner[owner]:
             diagnosis.append(Diagnosis(
                 "late_entry_rep",
-                f"{owner}: {len(ids)} of {per_owner[owner]} deals entered at "
-                f"{p.stages[li].label} or later: a genius, or a pipeline kept back until it "
-                f"was nearly closed",
+                _("{owner}: {n} of {total} deals entered at {stage} or later: a genius, or a "
+                  "pipeline kept back until it was nearly closed").format(
+                    owner=owner, n=len(ids), total=per_owner[owner], stage=name[li]),
                 owner=owner, deals=ids))
     if not diagnosis and not any(count):
-        diagnosis.append(Diagnosis("empty", "empty: no open deals"))
+        diagnosis.append(Diagnosis("empty", _("empty: no open deals")))
     elif not diagnosis:
-        diagnosis.append(Diagnosis("clean", "the funnel narrows steadily: no bulge, "
-                                            "no narrow step, no thin top, no late entries"))
+        diagnosis.append(Diagnosis("clean", _("the funnel narrows steadily: no bulge, "
+                                              "no narrow step, no thin top, no late entries")))
     return Funnel(rows, diagnosis, late)

@@ -6,7 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from funnelctl.i18n import N_
 from funnelctl.summary import Summary
+
+# the step of a visit planned with act --plan: English in the data (JSON), shown in the
+# language of the view
+PLANNED_VISIT = N_("planned visit")
 
 
 @dataclass
@@ -52,7 +57,7 @@ def next_steps(deals: list[Summary], today: dt.date) -> Plan:
         for day in d.planned_dates:
             if today <= day <= week_end:
                 plan.visits.append(PlanItem(d.id, d.account, d.owner, d.stage, day,
-                                            "planned visit", (today - day).days))
+                                            PLANNED_VISIT, (today - day).days))
         days = (today - d.next_date).days if d.next_date else 0
         item = PlanItem(d.id, d.account, d.owner, d.stage, d.next_date, d.next_step, days)
         if d.next_date is None:

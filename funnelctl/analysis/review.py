@@ -26,7 +26,7 @@ from funnelctl.analysis.day import visit_quota, visits_by_rep
 from funnelctl.analysis.effort import effort_piles
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.analysis.stalls import Stalls, Warning, stalled_deals, worst_first
+from funnelctl.analysis.stalls import Stalls, Warning, named, stalled_deals, worst_first
 from funnelctl.analysis.targets import (
     Progress,
     committed_progress,
@@ -34,6 +34,7 @@ from funnelctl.analysis.targets import (
     period_of,
     won_in,
 )
+from funnelctl.i18n import _, formats, nformat
 from funnelctl.pipeline import Ladder, Pipeline
 from funnelctl.summary import AboutDeal, Summary
 
@@ -344,18 +345,25 @@ class Question(AboutDeal):
     def text(self) -> str:
         kind, x = self.kind, self.detail
         if kind == "milestone":
-            return f"what stands between us and: {'; '.join(m.label.lower() for m in x)}?"
+            return _("what stands between us and: {milestones}?").format(
+                milestones="; ".join(named(m).lower() for m in x))
         if kind == "ladder":
             ladder, level, when, stage, need = x
-            label = ladder.label.lower() if isinstance(ladder, Ladder) else ladder
-            return (f"{label} has stayed at {level}"
-                    f"{' since ' + str(when) if when else ''}; "
-                    f"{stage} needs {need}: what is the next step up?")
+            label = named(ladder).lower() if isinstance(ladder, Ladder) else ladder
+            if when:
+                return _("{ladder} has stayed at {level} since {day}; {stage} needs {need}: "
+                         "what is the next step up?").format(
+                    ladder=label, level=level, day=formats.day(when),
+                    stage=named(stage), need=need)
+            return _("{ladder} has stayed at {level}; {stage} needs {need}: what is the next "
+                     "step up?").format(ladder=label, level=level, stage=named(stage),
+                                        need=need)
         if kind == "veto":
-            return f"veto holders not yet met and agreed: {', '.join(self.of.veto_unmet)}"
+            return _("veto holders not yet met and agreed: {names}").format(
+                names=", ".join(self.of.veto_unmet))
         if kind == "power":
-            return "we have not met the decision maker yet"
-        return "what is the next step, and when?"
+            return _("we have not met the decision maker yet")
+        return _("what is the next step, and when?")
 
     def as_json(self) -> dict:
         return {"deal": self.of.id, "account": self.of.account, "kind": self.kind,
@@ -383,7 +391,7 @@ def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Q
                 when = levels[r.ladder][1] if r.ladder in levels else None
                 if not r.met and (when is None or when < since):
                     out.append(Question(d, "ladder", (p.ladder(r.ladder) or r.ladder, r.has,
-                                                      when, after.label, r.needs)))
+                                                      when, after, r.needs)))
     if d.veto_unmet and i >= 1:
         out.append(Question(d, "veto"))
     if d.decision_maker_met is False and i >= 2:
@@ -501,18 +509,23 @@ def rep_alerts(owner: str, deals: list[Summary], p: Pipeline, today: dt.date) ->
     if unseen:
         ids = tuple(c.deal for c in unseen)
         named = ", ".join(ids[:UNLOOKED_NAMED]) + (" …" if len(ids) > UNLOOKED_NAMED else "")
-        out.append(Alert("unlooked", owner,
-                         f"{owner}: {len(ids)} open deal{'s' if len(ids) != 1 else ''} the "
-                         f"manager has not looked at in {p.rules.follow_up_days} days: "
-                         f"{named} (funnelctl check DEAL)", ids))
+        out.append(Alert("unlooked", owner, nformat(
+            "{owner}: {n} open deal the manager has not looked at in {days} days: {deals} "
+            "(funnelctl check DEAL)",
+            "{owner}: {n} open deals the manager has not looked at in {days} days: {deals} "
+            "(funnelctl check DEAL)", len(ids), owner=owner, days=p.rules.follow_up_days,
+            deals=named), ids))
     quota = visit_quota(p, today - dt.timedelta(days=6), today)
     if quota:
         done = visits_by_rep(deals, today - dt.timedelta(days=6), today).get(owner, 0)
         if done < quota:
-            out.append(Alert("visits", owner,
-                             f"{owner}: {done} visits in the last 7 days against a quota of "
-                             f"{quota} ({p.rules.daily_visits} a working day)",
-                             figures=(("visits", done), ("quota", quota))))
+            out.append(Alert("visits", owner, nformat(
+                "{owner}: {n} visit in the last 7 days against a quota of {quota} "
+                "({per_day} a working day)",
+                "{owner}: {n} visits in the last 7 days against a quota of {quota} "
+                "({per_day} a working day)", done, owner=owner, quota=quota,
+                per_day=p.rules.daily_visits),
+                figures=(("visits", done), ("quota", quota))))
     return out
 
 

@@ -23,14 +23,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import Any
 
+from funnelctl import i18n
 from funnelctl.analysis.cadence import deal_cadence
 from funnelctl.analysis.select import is_snoozed
+from funnelctl.i18n import N_, _, formats, nformat
 from funnelctl.pipeline import Pipeline, Stage
 from funnelctl.summary import AboutDeal, Summary
 
 SEVERITY = {"judge": 5, "stalled": 4, "no_progress": 3, "next_overdue": 2, "follow_up": 2,
             "recheck": 2, "no_next_step": 1}
+# a warning in a few words, for tables: {days} is ``12d`` / ``12天``
+SHORT = {"stalled": N_("stalled {days}"), "judge": N_("judge {days}"),
+         "recheck": N_("re-check {days}"), "follow_up": N_("no action {days}"),
+         "no_progress": N_("no progress {days}"), "next_overdue": N_("next step {days} late")}
 
 
 @dataclass(slots=True)
@@ -58,33 +65,44 @@ class Warning(AboutDeal):
         d, days = self.of, self.days
         kind = self.kind
         if kind == "stalled":
-            return f"{days} days in {self.at.label} (threshold {self.at.stall_days}): judge " \
-                   f"the customer's intent, keep it or drop it"
+            return nformat("{n} day in {stage} (threshold {threshold}): judge the customer's "
+                           "intent, keep it or drop it",
+                           "{n} days in {stage} (threshold {threshold}): judge the customer's "
+                           "intent, keep it or drop it", days, stage=named(self.at),
+                           threshold=self.at.stall_days)
         if kind == "judge":
-            return f"the manager's cycle began {days} days ago: judge the customer's " \
-                   f"intent (funnelctl judge {d.id} keep|drop)"
+            return nformat("the manager's cycle began {n} day ago: judge the customer's "
+                           "intent (funnelctl judge {id} keep|drop)",
+                           "the manager's cycle began {n} days ago: judge the customer's "
+                           "intent (funnelctl judge {id} keep|drop)", days, id=d.id)
         if kind == "recheck":
-            return f"the manager last looked {days} days ago: check the progress again " \
-                   f"(funnelctl check {d.id})"
+            return nformat("the manager last looked {n} day ago: check the progress again "
+                           "(funnelctl check {id})",
+                           "the manager last looked {n} days ago: check the progress again "
+                           "(funnelctl check {id})", days, id=d.id)
         if kind == "follow_up":
-            what = f"last action {d.last_action}" if d.last_action else "no action yet"
-            return f"no action for {days} days ({what}): follow up"
+            what = _("last action {day}").format(day=formats.day(d.last_action)) \
+                if d.last_action else _("no action yet")
+            return nformat("no action for {n} day ({what}): follow up",
+                           "no action for {n} days ({what}): follow up", days, what=what)
         if kind == "no_progress":
-            return f"{d.idle_actions} actions since the customer last moved ({d.progress}) " \
-                   f"and no milestone, level or stage since"
+            return nformat("{n} action since the customer last moved ({day}) and no "
+                           "milestone, level or stage since",
+                           "{n} actions since the customer last moved ({day}) and no "
+                           "milestone, level or stage since", d.idle_actions,
+                           day=formats.day(d.progress))
         if kind == "next_overdue":
-            return f"next step {days} days overdue: {d.next_step}"
-        return "no next step"
+            return nformat("next step {n} day overdue: {step}",
+                           "next step {n} days overdue: {step}", days, step=d.next_step)
+        return _("no next step")
 
     @property
     def short(self) -> str:
         """The warning in a few words with its number, for tables."""
-        return {"stalled": f"stalled {self.days}d", "judge": f"judge {self.days}d",
-                "recheck": f"re-check {self.days}d",
-                "follow_up": f"no action {self.days}d",
-                "no_progress": f"no progress {self.days}d",
-                "next_overdue": f"next step {self.days}d late",
-                "no_next_step": "no next step"}[self.kind]
+        kind = self.kind
+        if kind == "no_next_step":
+            return _("no next step")
+        return _(SHORT[kind]).format(days=formats.days(self.days))
 
     def as_json(self) -> dict:
         d = self.of
@@ -100,6 +118,7 @@ class Snoozed:
     stage: str
     until: dt.date
     reason: str
+    at: Stage | None = field(default=None, repr=False, compare=False)  # for its name
 
     def as_json(self) -> dict:
         return {"deal": self.deal, "owner": self.owner, "stage": self.stage,
@@ -107,6 +126,13 @@ class Snoozed:
 
 
 worst_first = attrgetter("order")  # the sort key of warnings
+
+
+def named(item: Stage | Any) -> str:
+    """What a stage (ladder, milestone) of stages.yaml is called in the active language,
+    as ``i18n.label`` says, without the lookup for an item that has no label in another
+    language (every item of an English pipeline): a team's review names thousands."""
+    return i18n.label(item) if item.labels else item.label
 
 
 @dataclass
@@ -181,7 +207,7 @@ def stalled_deals(deals: list[Summary], p: Pipeline, today: dt.date) -> Stalls:
             continue
         if is_snoozed(d, today):
             snoozed.append(Snoozed(d.id, d.owner, d.stage, d.snooze_until,  # type: ignore[arg-type]
-                                   d.snooze_reason or ""))
+                                   d.snooze_reason or "", p.stage(d.stage)))
             continue
         ws = deal_warnings(d, p, today)
         if ws:

@@ -220,7 +220,7 @@ def show_cmd(
         return
     from funnelctl.render.rep import show
 
-    show(out_console(), rm, [str(p) for p in problems])
+    show(out_console(), rm, [str(p) for p in problems], pipeline)
 
 @app.command("list")
 def list_cmd(

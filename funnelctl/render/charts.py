@@ -4,8 +4,11 @@ never data; the labels beside the charts are HTML (``render.html``)."""
 
 from __future__ import annotations
 
+from html import escape
+
 from funnelctl.analysis.funnel import StageRow
 from funnelctl.analysis.trend import Point
+from funnelctl.i18n import _, formats
 
 BAR_W = 200  # a funnel bar's drawing width; the SVG stretches to its box
 BAR_H = 16
@@ -67,10 +70,12 @@ def trend_chart(points: list[Point]) -> str:
     """Stacked columns, one per point: each stage's open deals in its colour (the
     first stage at the bottom), the total above, the day below."""
     top = max([pt.open_deals for pt in points] + [1])
+    now = escape(_("now"))
+    title = escape(_("open deals per stage, week by week"))
     width = TREND_COL * len(points) + 16
     height = TREND_TOP + TREND_H + TREND_FOOT
     out = [f'<svg class="trend" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-label="open deals per stage, week by week" width="{width}" height="{height}">',
+           f'aria-label="{title}" width="{width}" height="{height}">',
            f'<line class="axis" x1="8" y1="{TREND_TOP + TREND_H}" x2="{width - 8}" '
            f'y2="{TREND_TOP + TREND_H}"/>']
     for i, pt in enumerate(points):
@@ -85,7 +90,7 @@ def trend_chart(points: list[Point]) -> str:
                        f'width="{TREND_COL - 16}" height="{_n(h)}"><title>{n}</title></rect>')
         mid = x + (TREND_COL - 16) / 2
         out.append(f'<text class="total" x="{_n(mid)}" y="{_n(y - 5)}">{pt.open_deals}</text>')
-        label = "now" if pt.now else pt.day.strftime("%m-%d")
+        label = now if pt.now else formats.month_day(pt.day)
         out.append(f'<text class="day" x="{_n(mid)}" y="{TREND_TOP + TREND_H + 16}">'
                    f'{label}</text>')
         if not pt.now:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from rich.cells import cell_len
@@ -10,8 +12,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from funnelctl import i18n
 from funnelctl.analysis.currency import is_left_out
-from funnelctl.analysis.plan import Plan
+from funnelctl.analysis.plan import PLANNED_VISIT, Plan
+from funnelctl.i18n import N_, _, formats, nformat, pgettext
 from funnelctl.pipeline import Pipeline
 from funnelctl.render.lines import Col, buffered, table
 from funnelctl.render.safe import safe, safe_text
@@ -19,16 +23,82 @@ from funnelctl.summary import Summary
 
 
 def money(x: float) -> str:
+    """A sum of money as the language writes it: ``1,200,000`` / ``120万``."""
+    return formats.money(x)
+
+
+def plain_money(x: float) -> str:
+    """``1,200,000``: English's way, for a long column once the language is known."""
     return f"{x:,.0f}"
 
 
+def money_of() -> Callable[[float], str]:
+    """``money`` for the active language, chosen once for a long list: English's is
+    ``plain_money``, without a question per row."""
+    return plain_money if i18n.current() == i18n.DEFAULT else money
+
+
+def deal_money(x: float) -> str:
+    """One deal's amount: ``1,234,567`` / ``123.4567万`` (every digit: the rep needs the
+    figure, not its size)."""
+    return f"{x:,.0f}" if i18n.current() == i18n.DEFAULT else formats.money(x, exact=True)
+
+
 def short_money(x: float) -> str:
-    """911k, 1.11M: for columns that must stay narrow."""
+    """911k, 1.11M (``91.1万``, ``111万``): for columns that must stay narrow."""
+    if i18n.current() != i18n.DEFAULT:
+        return formats.money(x)
     if abs(x) >= 1e6:
         return f"{x / 1e6:.2f}M"
     if abs(x) >= 1e4:
         return f"{x / 1e3:.0f}k"
     return f"{x:,.0f}"
+
+
+def id_names(p: Pipeline | None, kind: str = "stage") -> dict[str, str]:
+    """What a column or a line that names a stage (or an outcome, ``kind="reason"`` a
+    loss reason, ``"kind"`` an action kind, ``"milestone"``, ``"ladder"``) by its id
+    shows in the active language: in English the id, as ever (``lead``: an empty
+    mapping, ``names.get(x, x)``); in another its label there (``线索确认``). Made once
+    per view, looked up per row."""
+    if p is None or i18n.current() == i18n.DEFAULT:
+        return {}
+    items: list = {"stage": lambda: [*p.stages, p.won, p.lost],
+                   "reason": lambda: list(p.lost.reasons),
+                   "kind": lambda: list(p.action_kinds),
+                   "milestone": lambda: [m for st in p.stages for m in st.milestones],
+                   "ladder": lambda: list(p.ladders)}[kind]()
+    return {(x if isinstance(x, str) else x.id): i18n.label(x) for x in items}
+
+
+def label_names(p: Pipeline | None, kind: str = "stage") -> dict[str, str]:
+    """Ids of stages.yaml (as ``id_names``) to what a view calls them in every
+    language: the label in the active language (``Lead confirmation``, ``线索确认``)."""
+    if p is None:
+        return {}
+    items: list = {"stage": lambda: [*p.stages, p.won, p.lost],
+                   "milestone": lambda: [m for st in p.stages for m in st.milestones],
+                   "ladder": lambda: list(p.ladders)}[kind]()
+    return {x.id: i18n.label(x) for x in items}
+
+
+def status_words() -> dict[str, str]:
+    """A deal's status as the language says it: open, won, lost (进行中, 赢单, 丢单)."""
+    return {"open": pgettext("status", "open"), "won": pgettext("status", "won"),
+            "lost": pgettext("status", "lost")}
+
+
+def waived_names(items: list[str], p: Pipeline | None) -> list[str]:
+    """What a forced move waived (milestone ids, ``need>=3``) as the language names
+    them: as written in English, the milestones' and ladders' labels in another."""
+    milestones, ladders = id_names(p, "milestone"), id_names(p, "ladder")
+    if not milestones and not ladders:
+        return items
+    out = []
+    for x in items:
+        ladder, sep, need = x.partition(">=")
+        out.append(f"{ladders.get(ladder, ladder)}>={need}" if sep else milestones.get(x, x))
+    return out
 
 
 def bar(level: int, top: int, width: int = 12) -> str:
@@ -41,136 +111,175 @@ def _s(x: object) -> str:
     return safe(str(x))
 
 
+def _day(x: object) -> str:
+    """A date of the deal's file (a date, or its ISO text in JSON-ready data) as the
+    language writes it; anything else as it is, made safe. English writes it as the
+    file does."""
+    if i18n.current() == i18n.DEFAULT:
+        return _s(x)
+    if isinstance(x, str):
+        try:
+            x = dt.date.fromisoformat(x)
+        except ValueError:
+            return safe(x)
+    return formats.day(x) if isinstance(x, dt.date) else _s(x)
+
+
 def _title(text: str, style: str | None = None) -> Text:
     """A table's title as ``Text`` (rich would read a string as markup), styled as rich
     styles a title."""
     return Text(text, style="table.title" if style is None else style)
 
 
-def show(con: Console, rm: dict[str, Any], problems: list[str]) -> None:
+def _table(title: Text, *headers: str) -> Table:
+    t = Table(title=title, title_justify="left", box=None, pad_edge=False)
+    for h in headers:
+        t.add_column(h)
+    return t
+
+
+def show(con: Console, rm: dict[str, Any], problems: list[str],
+         p: Pipeline | None = None) -> None:
+    """One deal's road map (``analysis.roadmap``). With the pipeline ``p``, the ids of
+    stages.yaml the deal's file holds (a loss reason, action kinds, the ladders a stage
+    requires) are named in the language; without it, by their ids."""
     d = rm["deal"]
     der = rm["derived"]
     status = d["status"]
+    stages, ladders = label_names(p), label_names(p, "ladder")
+    milestone_names = label_names(p, "milestone")
+    reasons, kinds = id_names(p, "reason"), id_names(p, "kind")
     head = Text()
     head.append(_s(d["id"]), style="bold")
     head.append(f"  {_s(d['account'])}: {_s(d['title'])}\n")
-    head.append(f"owner {_s(d['owner'])}   amount {money(d['amount'])} "
-                f"{_s(d.get('currency') or '')}")
+    head.append(_("owner {owner}   amount {amount} {currency}").format(
+        owner=_s(d["owner"]), amount=deal_money(d["amount"]),
+        currency=_s(d.get("currency") or "")))
     if der["currency"] != der["reporting_currency"]:  # and in the currency of every total
-        head.append(f" ({money(der['amount_converted'])} {_s(der['reporting_currency'])})"
-                    if der["amount_converted"] is not None else " (no rate in stages.yaml)")
+        head.append(f" ({deal_money(der['amount_converted'])} "
+                    f"{_s(der['reporting_currency'])})"
+                    if der["amount_converted"] is not None
+                    else " " + _("(no rate in stages.yaml)"))
     head.append("   ")
-    head.append(f"stage {_s(der['stage_label'])} ({_s(d['stage'])})", style="bold")
+    head.append(_("stage {label} ({id})").format(
+        label=_s(stages.get(d["stage"], der["stage_label"])), id=_s(d["stage"])),
+        style="bold")
     if status != "open":
-        head.append(f"   {_s(status).upper()}",
+        head.append("   " + (_(OUTCOME_HEAD[status]) if status in OUTCOME_HEAD
+                             else _s(status).upper()),
                     style="green bold" if status == "won" else "red bold")
         out = d.get("outcome", {})
         if status == "lost":
-            head.append(f" ({_s(out.get('reason'))}"
-                        f"{', to ' + _s(out['competitor']) if out.get('competitor') else ''})")
+            reason = out.get("reason")
+            head.append(" (" + _s(reasons.get(reason, reason) if isinstance(reason, str)
+                                  else reason)
+                        + (_(", to {competitor}").format(competitor=_s(out["competitor"]))
+                           if out.get("competitor") else "") + ")")
     else:
-        head.append(f"   {der['days_in_stage']} days in stage")
+        head.append("   " + nformat("{n} day in stage", "{n} days in stage",
+                                    der["days_in_stage"]))
         if der["stalled"]:
-            head.append(f" (stalled: over {der['stall_days']})", style="red")
+            head.append(" " + _("(stalled: over {days})").format(days=der["stall_days"]),
+                        style="red")
     weighted = der["weighted_amount"]
-    head.append(f"\nprobability {der['probability']:.0%}   weighted "
-                + (f"{money(weighted)}" if der["currency"] == der["reporting_currency"] else
-                   f"{money(weighted)} {der['reporting_currency']}" if weighted is not None
-                   else f"unknown (no rate for {_s(der['currency'])})"))
+    head.append("\n" + _("probability {probability}   weighted {weighted}").format(
+        probability=f"{der['probability']:.0%}",
+        weighted=deal_money(weighted) if der["currency"] == der["reporting_currency"] else
+        f"{deal_money(weighted)} {der['reporting_currency']}" if weighted is not None
+        else _("unknown (no rate for {currency})").format(currency=_s(der["currency"]))))
     if d.get("close"):
-        head.append(f"   expected close {d['close']}")
+        head.append("   " + _("expected close {day}").format(day=_day(d["close"])))
     con.print(Panel(head, expand=False))
 
-    road = Table(title=_title("Road"), title_justify="left", box=None, pad_edge=False)
-    road.add_column("date")
-    road.add_column("stage")
-    road.add_column("days", justify="right")
-    road.add_column("")
+    road = _table(_title(_("Road")), _("date"), _("stage"), _("days"), "")
+    road.columns[2].justify = "right"
     for m in rm["moves"]:
-        note = "" if m["move"] != "regressed" else "regressed"
+        note = "" if m["move"] != "regressed" else _("regressed")
         if m["reason"]:
-            note = (note + " " if note else "") + f"forced: {_s(m['reason'])}"
+            note = (note + " " if note else "") + _("forced: {reason}").format(
+                reason=_s(m["reason"]))
         if m["waived"]:
-            note += f" (waived: {', '.join(map(_s, m['waived']))})"
-        road.add_row(Text(str(m["date"])), safe_text(m["label"]), Text(str(m["days"])),
+            note += " " + _("(waived: {items})").format(
+                items=", ".join(map(_s, waived_names(m["waived"], p))))
+        road.add_row(Text(_day(m["date"])), safe_text(stages.get(m["stage"], m["label"])),
+                     Text(str(m["days"])),
                      Text(note, style="yellow" if m["reason"] or m["waived"] else "red"))
     con.print(road)
 
     if rm["milestones"] or rm["requires"]:
-        ms = Table(title=_title(f"Milestones to leave {_s(der['stage_label'])}"),
-                   title_justify="left", box=None, pad_edge=False)
-        ms.add_column("")
-        ms.add_column("milestone")
-        ms.add_column("date / evidence")
+        ms = _table(_title(_("Milestones to leave {stage}").format(
+            stage=_s(stages.get(d["stage"], der["stage_label"])))),
+            "", _("milestone"), _("date / evidence"))
         for m in rm["milestones"]:
             mark = Text("✔", style="green") if m["ticked"] else (
                 Text("~", style="yellow") if m["waived"] else Text("✘", style="red"))
-            info = f"{m['date']}  {_s(m['evidence'] or '')}" if m["ticked"] else (
-                "waived" if m["waived"] else "missing")
+            info = f"{_day(m['date'])}  {_s(m['evidence'] or '')}" if m["ticked"] else (
+                _("waived") if m["waived"] else _("missing"))
             # the label and a blank: "label [id]" was written as markup, which swallowed
             # the id as a tag; what it showed is kept
-            ms.add_row(mark, Text(f"{_s(m['label'])} "), Text(info))
+            ms.add_row(mark, Text(f"{_s(milestone_names.get(m['id'], m['label']))} "),
+                       Text(info))
         for r in rm["requires"]:
             mark = Text("✔", style="green") if r["met"] else (
                 Text("~", style="yellow") if r["waived"] else Text("✘", style="red"))
-            ms.add_row(mark, Text(f"entry: {_s(r['ladder'])} >= {r['needs']}"),
-                       Text(f"has {r['has']}"
-                            + (", waived" if r["waived"] and not r["met"] else "")))
+            ladder = r["ladder"] if i18n.current() == i18n.DEFAULT else \
+                ladders.get(r["ladder"], r["ladder"])
+            ms.add_row(mark, Text(_("entry: {ladder} >= {needs}").format(
+                ladder=_s(ladder), needs=r["needs"])),
+                       Text(_("has {level}").format(level=r["has"])
+                            + (_(", waived") if r["waived"] and not r["met"] else "")))
         con.print(ms)
 
-    lad = Table(title=_title("Key elements"), title_justify="left", box=None, pad_edge=False)
-    lad.add_column("element")
-    lad.add_column("level")
-    lad.add_column("")
-    lad.add_column("checkpoint")
+    lad = _table(_title(_("Key elements")), _("element"), _("level"), "", _("checkpoint"))
     for x in rm["ladders"]:
-        lad.add_row(safe_text(x["label"]), Text(bar(x["level"], x["top"]), style="cyan"),
+        lad.add_row(safe_text(ladders.get(x["id"], x["label"])),
+                    Text(bar(x["level"], x["top"]), style="cyan"),
                     Text(f"{x['level']}/{x['top']}"), safe_text(x["level_label"]))
     con.print(lad)
 
     if rm["contacts"]:
-        ct = Table(title=_title("Contacts"), title_justify="left", box=None, pad_edge=False)
-        ct.add_column("name")
-        ct.add_column("role")
-        ct.add_column("power")
-        ct.add_column("met")
+        ct = _table(_title(_("Contacts")), _("name"), _("role"), _("power"), _("met"))
         for c in rm["contacts"]:
             marks = []
             if c.get("decision_maker"):
-                marks.append("DECISION MAKER")
+                marks.append(_("DECISION MAKER"))
             if c.get("veto"):
-                marks.append("VETO" + (" (agreed)" if c.get("agreed") else ""))
+                marks.append(_("VETO") + (" " + _("(agreed)") if c.get("agreed") else ""))
             style = "bold" if c.get("decision_maker") else ""
             unmet = c.get("veto") and not c.get("met")
             ct.add_row(Text(_s(c["name"]), style=style), Text(_s(c.get("role", ""))),
                        Text(", ".join(marks), style="red" if unmet else ""),
-                       Text(str(c.get("met") or ("not met" if marks else ""))))
+                       Text(_day(c["met"]) if c.get("met") else
+                            _("not met") if marks else ""))
         con.print(ct)
 
     if rm["actions"]:
-        at = Table(title=_title(f"Recent actions ({len(rm['actions'])} of "
-                                f"{rm['actions_total']})"),
-                   title_justify="left", box=None, pad_edge=False)
-        at.add_column("date")
-        at.add_column("kind")
-        at.add_column("goal → result")
-        at.add_column("moved")
+        at = _table(_title(_("Recent actions ({n} of {total})").format(
+            n=len(rm["actions"]), total=rm["actions_total"])),
+            _("date"), _("kind"), _("goal → result"), _("moved"))
         for a in rm["actions"]:
-            at.add_row(Text(_s(a["date"])), Text(_s(a["kind"])),
+            at.add_row(Text(_day(a["date"])), Text(_s(kinds.get(a["kind"], a["kind"]))),
                        Text(f"{_s(a.get('goal', ''))} → {_s(a.get('result', ''))}"),
-                       Text("yes", style="green") if a.get("moved") else Text("no"))
+                       Text(_("yes"), style="green") if a.get("moved") else Text(_("no")))
         con.print(at)
     nxt = d.get("next")
     if status == "open":
         if nxt:
             style = "red" if der["next_step_overdue"] else ""
-            con.print(Text(f"Next step {nxt['date']}: {_s(nxt['step'])}", style=style))
+            con.print(Text(_("Next step {day}: {step}").format(day=_day(nxt["date"]),
+                                                              step=_s(nxt["step"])),
+                           style=style))
         else:
-            con.print(Text("No next step set.", style="red"))
+            con.print(Text(_("No next step set."), style="red"))
     if d.get("snooze"):
-        con.print(Text(f"Snoozed until {d['snooze']['until']}: {_s(d['snooze']['reason'])}"))
-    for p in problems:
-        con.print(Text(f"problem: {safe(p)}", style="red"))
+        con.print(Text(_("Snoozed until {day}: {reason}").format(
+            day=_day(d["snooze"]["until"]), reason=_s(d["snooze"]["reason"]))))
+    for problem in problems:
+        con.print(Text(_("problem: {problem}").format(problem=safe(problem)), style="red"))
+
+
+# the head of a closed deal's road map
+OUTCOME_HEAD = {"won": N_("WON"), "lost": N_("LOST")}
 
 
 @buffered
@@ -183,74 +292,91 @@ def deal_list(con: Console, deals: list[Summary], pipeline: Pipeline,
     there only then, the amount converted; the total is of converted amounts."""
     cur = pipeline.currency
     priced = deals if priced is None else priced
+    english = i18n.current() == i18n.DEFAULT
+    # the amounts and sums as the language writes them: chosen once, not per row
+    amount_of = plain_money if english else deal_money
+    sum_of = plain_money if english else money
     # id, owner, stage, status and amount are never cut; account and title share
     # what is left of the screen, a third and two thirds
     ids = [safe(d.id) + (" !" if d.flags else "") for d in deals]
     owners = [safe(d.owner) for d in deals]
-    stages = [safe(d.stage) for d in deals]
-    amounts = [money(d.amount) for d in deals]
+    names = id_names(pipeline)  # a stage by its id in English, by its label in another
+    stages = [safe(d.stage) for d in deals] if not names else \
+        [safe(names.get(d.stage, d.stage)) for d in deals]
+    amounts = [amount_of(d.amount) for d in deals]
     converted = None
     if priced is not deals:  # some deal is in another currency: say which, and convert
+        no_rate = _("no rate")
         amounts = [a if d.currency in (None, cur) else f"{a} {safe(d.currency)}"
                    for a, d in zip(amounts, deals, strict=True)]
         converted = ["" if d.currency in (None, cur) else
-                     "no rate" if is_left_out(c, pipeline) else money(c.amount)
+                     no_rate if is_left_out(c, pipeline) else sum_of(c.amount)
                      for d, c in zip(deals, priced, strict=True)]
     fixed = (max([2, *map(cell_len, ids)]) + min(12, max([5, *map(cell_len, owners)]))
              + max([5, *map(cell_len, stages)]) + 6
              + max([6, *map(cell_len, amounts)])
-             + (max([9, *map(len, converted)]) + 2 if converted else 0))
+             + (max([9, *map(cell_len, converted)]) + 2 if converted else 0))
     rest = max(16, con.width - fixed - 2 * 6)
     account_w = max(8, rest // 3)
-    cols = [Col("id"), Col("account", max_width=account_w),
-            Col("title", max_width=max(8, rest - account_w)), Col("owner", max_width=12),
-            Col("stage"), Col("status"), Col("amount", "right")]
-    rows = [[i, safe(d.account), safe(d.title), o, s, d.status, a]
-            for i, d, o, s, a in zip(ids, deals, owners, stages, amounts, strict=True)]
+    cols = [Col(_("id")), Col(_("account"), max_width=account_w),
+            Col(_("title"), max_width=max(8, rest - account_w)),
+            Col(_("owner"), max_width=12), Col(_("stage")), Col(_("status")),
+            Col(_("amount"), "right")]
+    if english:
+        rows = [[i, safe(d.account), safe(d.title), o, s, d.status, a]
+                for i, d, o, s, a in zip(ids, deals, owners, stages, amounts, strict=True)]
+    else:
+        status = status_words()
+        rows = [[i, safe(d.account), safe(d.title), o, s, status.get(d.status, d.status), a]
+                for i, d, o, s, a in zip(ids, deals, owners, stages, amounts, strict=True)]
     if converted:
-        cols.append(Col("converted", "right"))
+        cols.append(Col(_("converted"), "right"))
         for row, c in zip(rows, converted, strict=True):
             row.append(c)
     if any(d.source_id for d in deals):  # imported deals: their id in the source
-        cols.append(Col("source id", max_width=16))
+        cols.append(Col(_("source id"), max_width=16))
         for row, d in zip(rows, deals, strict=True):
             row.append(safe(d.source_id or ""))
     con.lines(table(cols, rows, con.width))
     total = sum(d.amount for d in priced)  # a left-out deal counts 0 there
     unpriced = sum(1 for d in priced if is_left_out(d, pipeline)) if converted else 0
-    noun = "deal" if len(deals) == 1 else "deals"
-    con.print(f"{len(deals)} {noun}, {money(total)} {safe(cur)}"
-              + (f" ({unpriced} left out of the total: no rate for "
-                 f"{'their' if unpriced > 1 else 'its'} currency)" if unpriced else "")
-              + ("  (! breaks a process rule: see funnelctl validate)"
+    con.print(nformat("{n} deal, {total} {currency}", "{n} deals, {total} {currency}",
+                      len(deals), total=money(total), currency=safe(cur))
+              + (nformat(" ({n} left out of the total: no rate for its currency)",
+                         " ({n} left out of the total: no rate for their currency)", unpriced)
+                 if unpriced else "")
+              + ("  " + _("(! breaks a process rule: see funnelctl validate)")
                  if any(d.flags for d in deals) else ""), markup=False)
 
 
+# the plan's sections: the items of the plan, their title, their style
+PLAN_SECTIONS = [("overdue", N_("Overdue"), "red"), ("due_today", N_("Due today"), "yellow"),
+                 ("this_week", N_("Due this week"), ""), ("visits", N_("Visits planned"), ""),
+                 ("no_next_step", N_("No next step"), "red")]
+
+
 def plan(con: Console, p: Plan) -> None:
-    sections = [("Overdue", p.overdue, "red"), ("Due today", p.due_today, "yellow"),
-                ("Due this week", p.this_week, ""), ("Visits planned", p.visits, ""),
-                ("No next step", p.no_next_step, "red")]
     shown = []
-    for title, items, style in sections:
+    heads = [_("date"), _("deal"), _("account"), _("owner"), _("step")]
+    for name, title, style in PLAN_SECTIONS:
+        items = getattr(p, name)
         if not items:
             continue
-        t = Table(title=_title(f"{title} ({len(items)})", style), title_justify="left",
-                  box=None, pad_edge=False)
-        t.add_column("date")
-        t.add_column("deal")
-        t.add_column("account")
-        t.add_column("owner")
-        t.add_column("step")
+        t = _table(_title(_("{title} ({n})").format(title=_(title), n=len(items)), style),
+                   *heads)
         for i in items:
-            when = str(i.date) if i.date else "-"
+            when = formats.day(i.date) if i.date else "-"
             if i.days > 0:
-                when += f" ({i.days}d late)"
+                when += " " + _("({days} late)").format(days=formats.days(i.days))
+            step = _(PLANNED_VISIT) if name == "visits" and i.step == PLANNED_VISIT \
+                else i.step or ""
             t.add_row(Text(when), safe_text(i.deal), safe_text(i.account), safe_text(i.owner),
-                      safe_text(i.step or ""))
+                      safe_text(step))
         shown.append(t)
     if not shown:
-        con.print("Nothing due: every open deal has a next step after this week.")
+        con.print(_("Nothing due: every open deal has a next step after this week."))
         return
     con.print(Group(*shown))
     if p.later:
-        con.print(f"and {len(p.later)} next steps after this week")
+        con.print(nformat("and {n} next step after this week",
+                          "and {n} next steps after this week", len(p.later)))
