@@ -408,11 +408,11 @@ def test_roles_speak_chinese() -> None:
     i18n.activate("zh_CN")
     issue, = missing_role_issues(p.stage("evaluation"), {}, "d-1")
     assert issue.message == "阶段 '方案评估' 需要 presales，但无人担任"
-    assert issue.refusal == "角色 presales：无人担任（funnelctl assign d-1 presales PERSON）"
+    assert issue.refusal == "角色 presales：无人担任（funnelctl assign d-1 presales 人员）"
     assert role_issues("sales", p)[0].message == \
         "未知角色 'sales'（角色：presales, finance, legal）"
     assert roles_note("d-1", "negotiation", ["finance", "legal"]) == \
-        "提示：negotiation 需要 finance, legal；d-1 上无人担任：funnelctl assign d-1 finance PERSON"
+        "提示：negotiation 需要 finance, legal；d-1 上无人担任：funnelctl assign d-1 finance 人员"
     i18n.activate("en")
     issue, = missing_role_issues(p.stage("evaluation"), {}, "d-1")
     assert issue.message == "stage 'evaluation' needs a presales, and nobody holds the role"

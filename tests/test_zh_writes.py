@@ -423,7 +423,8 @@ def test_the_write_commands_are_wired_to_the_completion_callbacks() -> None:
         ("judge", None): {**deal, "reason": c.complete_reason, "manager": c.complete_owner},
         ("add", "contact"): deal, ("set", "contact"): deal,
         ("assign", None): {**deal, "role": c.complete_role, "person": c.complete_owner},
-        ("load", None): {"role": c.complete_role},
+        ("load", None): {"role": c.complete_role, "owner": c.complete_owner,
+                         "team": c.complete_team},
         ("reassign", None): {"previous": c.complete_owner, "to": c.complete_owner,
                              "deal_ids": c.complete_deal},
     }
