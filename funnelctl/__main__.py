@@ -1,3 +1,3 @@
-from funnelctl.cli.app import main
+from funnelctl.cli.root import main
 
 main()

@@ -101,7 +101,7 @@ def test_the_entry_point_exits_with_the_commands_code_and_all_its_output(world) 
     for i in range(30):
         world.deal(f"d{i:02d}", history=[("lead", "2026-10-01")])
     world.write("deals/broken.yaml", "id: [\n")
-    run = [sys.executable, "-c", "from funnelctl.cli.app import main; main()",
+    run = [sys.executable, "-c", "from funnelctl.cli.root import main; main()",
            "--dir", str(world.root), "--today", "2026-11-24"]
     listed = subprocess.run([*run, "list"], capture_output=True, text=True)
     assert listed.returncode == 0
@@ -121,7 +121,7 @@ def test_a_reader_that_leaves_early_is_not_an_error(world) -> None:
 
     for i in range(120):
         world.deal(f"d{i:03d}", history=[("lead", "2026-10-01")])
-    run = [sys.executable, "-c", "from funnelctl.cli.app import main; main()",
+    run = [sys.executable, "-c", "from funnelctl.cli.root import main; main()",
            "--dir", str(world.root), "--today", "2026-11-24"]
     for args in (["review", "--json"], ["list"]):
         full = subprocess.run([*run, *args], capture_output=True, check=True).stdout

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     JSON_OPT,
@@ -31,6 +30,7 @@ from funnelctl.cli.common import (
     settings,
 )
 from funnelctl.cli.completion import complete_deal, complete_owner, complete_role
+from funnelctl.cli.root import app
 from funnelctl.cli.writes import edit_deal
 from funnelctl.i18n import _, pgettext
 

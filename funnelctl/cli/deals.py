@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     JSON_OPT,
@@ -29,6 +28,7 @@ from funnelctl.cli.common import (
     wants_commit,
 )
 from funnelctl.cli.completion import complete_deal, complete_owner, complete_stage
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, formats
 
 

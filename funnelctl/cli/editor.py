@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, NoReturn, Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     changed_between,
@@ -31,6 +30,7 @@ from funnelctl.cli.common import (
     wants_commit,
 )
 from funnelctl.cli.completion import complete_deal
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:

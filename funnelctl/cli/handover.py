@@ -6,7 +6,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     JSON_OPT,
@@ -22,6 +21,7 @@ from funnelctl.cli.common import (
     wants_commit,
 )
 from funnelctl.cli.completion import complete_deal, complete_owner
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, nformat
 
 

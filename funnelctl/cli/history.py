@@ -6,9 +6,9 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import JSON_OPT, Format, emit_json, fail, root_and_pipeline, settings
 from funnelctl.cli.completion import complete_deal
+from funnelctl.cli.root import app
 from funnelctl.i18n import _
 
 FORMAT_OPT = typer.Option(Format.text, "--format", help="text or md (Markdown).")

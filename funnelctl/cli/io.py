@@ -10,7 +10,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     JSON_OPT,
@@ -22,6 +21,7 @@ from funnelctl.cli.common import (
     settings,
     wants_commit,
 )
+from funnelctl.cli.root import app
 from funnelctl.i18n import N_, _, nformat
 
 # the paths a commit passes to git on one command line (Linux holds about 2 MB)

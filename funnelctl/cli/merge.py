@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import fail
+from funnelctl.cli.root import app
 from funnelctl.i18n import _
 
 

@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     OWNER_OPT,
     TEAM_OPT,
@@ -18,6 +17,7 @@ from funnelctl.cli.common import (
     scope,
     settings,
 )
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, nformat
 
 

@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     JSON_OPT,
     OWNER_OPT,
@@ -25,6 +24,7 @@ from funnelctl.cli.common import (
     settings,
     skipped_json,
 )
+from funnelctl.cli.root import app
 from funnelctl.cli.svg import SVG_OPT, refuse_with, show_and_save, styled_like
 from funnelctl.i18n import _, formats
 

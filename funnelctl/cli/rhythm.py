@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     JSON_OPT,
@@ -32,6 +31,7 @@ from funnelctl.cli.common import (
     wants_commit,
 )
 from funnelctl.cli.completion import complete_deal, complete_owner, complete_reason
+from funnelctl.cli.root import app
 from funnelctl.cli.writes import edit_deal, named, said
 from funnelctl.i18n import _, nformat
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     JSON_OPT,
     Schema,
@@ -19,6 +18,7 @@ from funnelctl.cli.common import (
     root_and_pipeline,
     settings,
 )
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, nformat
 
 if TYPE_CHECKING:

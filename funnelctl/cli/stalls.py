@@ -6,7 +6,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     BY_OPT,
     JSON_OPT,
@@ -21,6 +20,7 @@ from funnelctl.cli.common import (
     settings,
     skipped_json,
 )
+from funnelctl.cli.root import app
 
 
 @app.command("stalls")

@@ -6,7 +6,6 @@ from typing import Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     BY_OPT,
     COMMIT_OPT,
@@ -28,6 +27,7 @@ from funnelctl.cli.common import (
     settings,
     skipped_json,
 )
+from funnelctl.cli.root import app
 from funnelctl.i18n import _, formats
 
 

@@ -20,7 +20,6 @@ from typing import Any, Optional
 
 import typer
 
-from funnelctl.cli.app import app
 from funnelctl.cli.common import (
     COMMIT_OPT,
     commit_change,
@@ -41,6 +40,7 @@ from funnelctl.cli.completion import (
     complete_reason,
     complete_stage,
 )
+from funnelctl.cli.root import app
 from funnelctl.i18n import _
 
 

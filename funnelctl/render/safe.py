@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:  # rich (35 ms to import) only for the views that draw with it
+    from rich.text import Text
 
 # Unicode's format characters (category Cf): those of Python 3.11's database (Unicode
 # 14) and the hieroglyph controls Unicode 15 added; tests/test_terminal.py holds the
@@ -70,6 +72,8 @@ def _joins_emoji(text: str, at: int) -> bool:
 
 def safe_text(text: str, style: str = "") -> Text:
     """A rich ``Text`` cell of data: made safe, never read as markup."""
+    from rich.text import Text
+
     return Text(safe(text), style=style)
 
 
