@@ -11,6 +11,12 @@ copy of the pipeline with 50 files changed beside a warm review of the same copy
 and the peak memory of each command; each a median of --runs runs of the
 installed ``funnelctl`` as a subprocess, with its ratio to the floor. Pipelines
 are generated once under bench-data/ (git-ignored) and reused.
+
+    python benchmarks/run.py --baseline /tmp/base/.venv/bin/funnelctl faa7942
+
+adds the main rows of another funnelctl (an earlier commit installed in its own
+venv: ``git worktree add /tmp/base faa7942``, then a venv and ``pip install -e``
+there), measured in the same run on a copy of each pipeline.
 """
 
 from __future__ import annotations
@@ -45,11 +51,12 @@ def env() -> dict[str, str]:
     return e
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak memory (KiB) of one command."""
+def run(args: list[str], cwd: Path, program: str | None = None) -> tuple[float, int]:
+    """Wall seconds and peak memory (KiB) of one command (of ``program``, another
+    funnelctl, if given)."""
     t = time.perf_counter()
-    proc = subprocess.Popen([exe(), *args], cwd=cwd, env=env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen([program or exe(), *args], cwd=cwd, env=env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -59,12 +66,13 @@ def run(args: list[str], cwd: Path) -> tuple[float, int]:
     return wall, usage.ru_maxrss
 
 
-def median_of(n: int, args: list[str], cwd: Path, before=None) -> tuple[float, int]:
+def median_of(n: int, args: list[str], cwd: Path, before=None,
+              program: str | None = None) -> tuple[float, int]:
     walls, peaks = [], []
     for i in range(n):
         if before:
             before(i)
-        w, m = run(args, cwd)
+        w, m = run(args, cwd, program)
         walls.append(w)
         peaks.append(m)
     return statistics.median(walls), max(peaks)
@@ -168,6 +176,39 @@ def measure(size: int, runs: int) -> list[tuple[str, float, int | None]]:
         w, m = median_of(runs, args, root)
         rows.append((" ".join(args), w, m))
     rows += since_ref_rows(root, size, runs)
+    if BASELINE:
+        rows += baseline_rows(root, size, runs)
+    return rows
+
+
+BASELINE: list[str] = []  # --baseline: another funnelctl and its name
+
+
+def baseline_rows(root: Path, size: int, runs: int) -> list[tuple[str, float, int | None]]:
+    """The main figures of another funnelctl (an earlier commit's, installed in its own
+    venv) in this same run, on a copy of the pipeline with its own cache: what a change
+    gained, apart from how fast this machine is today."""
+    program, name = BASELINE
+    work = root.parent / f"{size}-baseline"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(root, work, ignore=shutil.ignore_patterns(".funnelctl-cache"))
+    time.sleep(2.1)  # past the cache's racy window
+    cache = work / ".funnelctl-cache"
+
+    def drop_cache(_: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    run(["--version"], work, program)
+    rows: list[tuple[str, float, int | None]] = []
+    w, m = median_of(min(runs, 3), ["funnel", "--json"], work, drop_cache, program)
+    rows.append((f"{name}: cold: funnel --json", w, m))
+    run(["validate"], work, program)
+    for args in (["funnel", "--json"], ["review"], ["list", "--json"], ["list"],
+                 ["--version"]):
+        w, m = median_of(runs, args, work, program=program)
+        rows.append((f"{name}: {'warm: ' if args[0] != '--version' else ''}{' '.join(args)}",
+                     w, m))
+    shutil.rmtree(work, ignore_errors=True)
     return rows
 
 
@@ -246,7 +287,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--baseline", nargs=2, metavar=("FUNNELCTL", "NAME"),
+                    help="also measure this funnelctl program (an earlier commit's, in "
+                    "its own venv), its rows named NAME")
     a = ap.parse_args()
+    if a.baseline:
+        BASELINE[:] = a.baseline
     results = {size: measure(size, a.runs) for size in a.sizes}
     labels = [r[0] for r in results[a.sizes[0]]]
     if a.markdown:
