@@ -319,21 +319,48 @@ def level_values(deal: Deal) -> dict[str, int]:
     return {lid: lv.level for lid, lv in deal.levels.items()}
 
 
-# A deal check runs for every deal a cold start parses: plain loops, no generators.
+# A deal check runs for every deal a cold start parses: plain loops, no generators,
+# and a test of the common case (nothing wrong) before the rule builds its issues
+# (process_findings took about 30 µs a deal, 12 µs so).
+
+
+class _Lookups(NamedTuple):
+    """What the deal checks look up in one pipeline, built once for it."""
+
+    milestones: dict[str, Milestone]  # milestones_by_id
+    passed: dict[str, tuple[str, ...]]  # stage or won id -> the milestones of the stages before
+    tops: dict[str, int]  # ladder id -> its top level
+    kinds: frozenset[str]  # the action kinds' ids
+
+
+_LOOKUPS: list[Any] = [None, None]  # [the pipeline, its _Lookups]
+
+
+def _lookups(p: Pipeline) -> _Lookups:
+    if _LOOKUPS[0] is not p:
+        passed = {sid: tuple(m.id for s in p.stages[:i] for m in s.milestones)
+                  for sid, i in p.positions.items()}
+        _LOOKUPS[:] = [p, _Lookups(milestones_by_id(p), passed,
+                                   {lad.id: lad.top for lad in p.ladders},
+                                   frozenset(p.kind_ids))]
+    return _LOOKUPS[1]
 
 
 def check_stage_exists(deal: Deal, p: Pipeline) -> list[Finding]:
+    if deal.stage in p.positions:
+        return []
     return [(("stage",), i.message) for i in stage_issues(deal.stage, p)]
 
 
 def check_history(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     history = deal.history
+    positions = p.positions
     for n, h in enumerate(history):
-        if not p.known_stage(h.stage):
+        if h.stage not in positions:
             out.append((("history", n, "stage"), _("history names unknown stage "
                                                    "{stage!r}").format(stage=h.stage)))
-        if n:
+        if n and h.date < history[n - 1].date:
             for i in move_date_issues(history[n - 1].date, h.date):
                 out.append((("history", n, "date"), i.message))
     if history and history[-1].stage != deal.stage:
@@ -383,8 +410,15 @@ def dated_after_today(history: Sequence[tuple[str, dt.date, bool]],
 
 def check_milestones_passed(deal: Deal, p: Pipeline) -> list[Finding]:
     """Every milestone of every stage before the current one is ticked (or waived)."""
-    if not p.known_stage(deal.stage):
+    before = _lookups(p).passed.get(deal.stage)
+    if before is None:  # an unknown stage
         return []
+    ticked = deal.milestones
+    for mid in before:
+        if mid not in ticked:
+            break
+    else:
+        return []  # every one ticked
     passed = p.stages[: p.index(deal.stage)]
     out: list[Finding] = []
     for i in milestone_gaps(passed, deal.milestones, waived_items(deal)):
@@ -395,8 +429,11 @@ def check_milestones_passed(deal: Deal, p: Pipeline) -> list[Finding]:
 def check_milestones_known(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
     if deal.milestones:
-        known = milestones_by_id(p)
+        known = _lookups(p).milestones
         for mid, tick in deal.milestones.items():
+            m = known.get(mid)
+            if m is not None and (m.evidence != "required" or tick.evidence.strip()):
+                continue
             for i in milestone_issues(mid, tick.evidence, known):
                 out.append((("milestones", mid), i.message))
     return out
@@ -404,7 +441,11 @@ def check_milestones_known(deal: Deal, p: Pipeline) -> list[Finding]:
 
 def check_levels(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
+    tops = _lookups(p).tops
     for lid, lv in deal.levels.items():
+        top = tops.get(lid)
+        if top is not None and 0 <= lv.level <= top:
+            continue
         for i in level_issues(lid, lv.level, p):
             out.append((("levels", lid) if i.about == "ladder" else ("levels", lid, "level"),
                         i.message))
@@ -416,6 +457,13 @@ def check_requirements(deal: Deal, p: Pipeline) -> list[Finding]:
     stage = p.stage(deal.stage)
     if stage is None or not stage.requires:
         return []
+    levels = deal.levels
+    for lid, need in stage.requires.items():
+        lv = levels.get(lid)
+        if (0 if lv is None else lv.level) < need:
+            break
+    else:
+        return []  # every requirement met
     out: list[Finding] = []
     for i in requirement_issues(stage, level_values(deal), waived_items(deal), p):
         out.append((("stage",), i.message))
@@ -437,15 +485,18 @@ def check_status(deal: Deal, p: Pipeline) -> list[Finding]:
         elif not o.reason:
             out.append((("outcome",), _("a lost deal needs outcome.reason")))
         else:
-            for i in loss_issues(o.reason, o.competitor, o.note, p):
-                out.append((("outcome", "reason") if i.about == "reason" else ("outcome",),
-                            i.message))
+            r = p.loss_reason(o.reason)
+            if r is None or (r.competitor == "required" and not o.competitor) or \
+                    (r.note == "required" and not (o.note or "").strip()):
+                for i in loss_issues(o.reason, o.competitor, o.note, p):
+                    out.append((("outcome", "reason") if i.about == "reason"
+                                else ("outcome",), i.message))
     else:
         if deal.stage == p.won.id:
             out.append((("status",), _("the deal is at the won stage but its status is open")))
         if o is not None:
             out.append((("outcome",), _("an open deal has an outcome")))
-    if o is not None and deal.history:
+    if o is not None and deal.history and o.date < deal.history[-1].date:
         for i in outcome_date_issues(deal.history[-1].date, o.date):
             out.append((("outcome", "date"), i.message))
     return out
@@ -453,7 +504,10 @@ def check_status(deal: Deal, p: Pipeline) -> list[Finding]:
 
 def check_actions(deal: Deal, p: Pipeline) -> list[Finding]:
     out: list[Finding] = []
+    kinds = _lookups(p).kinds
     for n, a in enumerate(deal.actions):
+        if a.kind in kinds:
+            continue
         for i in action_kind_issues(a.kind, p):
             out.append((("actions", n, "kind"), i.message))
     return out
@@ -479,8 +533,8 @@ def check_decision_maker_power(deal: Deal, p: Pipeline) -> list[Finding]:
     """A met decision maker against power 0, on open deals (a closed deal's file is its
     history) of a pipeline with a power ladder."""
     lv = deal.levels.get("power")
-    if lv is None or deal.status != "open" or p.ladder("power") is None:
-        return []
+    if lv is None or lv.level != 0 or deal.status != "open" or p.ladder("power") is None:
+        return []  # (only power 0 is at odds with a met decision maker)
     met: list[str] = []
     for c in deal.contacts:
         if c.decision_maker and (c.met is not None or c.last_met is not None):

@@ -13,8 +13,9 @@ the reference, so every problem and its message is the reference's. Aliases are
 bounded on both paths. Writing one file uses ruamel's round-trip mode, which keeps
 comments, key order, quoting and indentation.
 
-Line numbers are found only when there is a problem to report: the file is then
-composed into nodes and the problem's path walked to its node.
+Line numbers are found only when there is a problem to report: the problem's path is
+followed through the parser's events of a file that was read (``lines_in_read``), or
+through its composed nodes (``lines_of``).
 """
 
 from __future__ import annotations
@@ -291,6 +292,15 @@ _COLON = re.compile(rb":(?:[,\]}:]|(?<=[ ,\[{]:))")  # [a:], a::b, ' : x', {: x}
 _ODD_DATE = re.compile(rb"-9(?:-|9-9(?!9))")  # 2026-1-5, 2026-01-5 (digits mapped to 9)
 _HOURS = re.compile(rb"9:99")  # a time (idem)
 _DATE_TIME = re.compile(rb"-\d\d?(?:[Tt]|\s+)\d")  # 2026-01-02 10:20, 2026-01-02\n  10:20
+# Wider nets for the five expressions above, each starting with one character: a text
+# none of them catches passes those five (and their translate) untested. Each of the
+# five matches only where one of these does: _NEAR_LINE_START and _NEAR_DASH hold
+# _LINE_START (a deep "- - -" line holds "- -"), _NEAR_COLON holds _COLON and "9:99",
+# _NEAR_DASH holds _ODD_DATE (a digit for 9). The scan of a benchmark deal took 37 µs
+# (best of runs), 30 µs so; a differential test of 350,000 texts found no other answer.
+_NEAR_LINE_START = re.compile(rb"\n(?:[-.%:]| {48})")
+_NEAR_COLON = re.compile(rb":(?:[,\]}:]|(?<=[ ,\[{]:)|(?<=\d:)\d)")
+_NEAR_DASH = re.compile(rb"-(?: +-|\d(?:-|\d-\d(?!\d)))")
 _RS_ALIAS_LIMITS = yaml_rs.AliasLimits(max_total_replayed_events=10_000) if yaml_rs else None
 
 
@@ -319,14 +329,10 @@ def rs_may_read(text: str | bytes) -> str | None:
     if text[:1] in (":", "%") or text[:3] == "..." or text[:48] == " " * 48 or \
             _DEEP_START.match(data):
         return None  # as after a line break (below), on the first line
-    if _LINE_START.search(data) or _COLON.search(data):
-        return None  # another document, a directive, an empty key, deep indentation
-    digits = data.translate(_DIGITS)
-    if _ODD_DATE.search(digits):
-        return None  # 2026-1-5, 2026-01-5
-    if _HOURS.search(digits) and (b":99:99" in digits or _DATE_TIME.search(data)):
-        return None  # 12:30:45 (and every timestamp), 2026-01-02T10:20
-    if b"9x" in digits and _HEX.search(data):
+    if (_NEAR_LINE_START.search(data) or _NEAR_COLON.search(data) or _NEAR_DASH.search(data)) \
+            and not _lines_colons_dates_may_read(data):
+        return None
+    if _HEX.search(data):
         return None  # 0x1f, 0X1F, 0b1
     if _DQ.search(data) or (b"'" in rare and _SQ.search(data)):
         return None
@@ -335,8 +341,21 @@ def rs_may_read(text: str | bytes) -> str | None:
     return text
 
 
+def _lines_colons_dates_may_read(data: bytes) -> bool:
+    if _LINE_START.search(data) or _COLON.search(data):
+        return False  # another document, a directive, an empty key, deep indentation
+    digits = data.translate(_DIGITS)
+    if _ODD_DATE.search(digits):
+        return False  # 2026-1-5, 2026-01-5
+    if _HOURS.search(digits) and (b":99:99" in digits or _DATE_TIME.search(data)):
+        return False  # 12:30:45 (and every timestamp), 2026-01-02T10:20
+    return True
+
+
 def _rare_may_read(text: str, data: bytes, rare: bytes) -> bool:
     """The checks for the rarer characters a text holds (``rare``, in file order)."""
+    if not rare.translate(None, b"%'[]"):  # what most files hold: [] and 20% (4 µs less)
+        return rare.count(b"[") <= 64 and not (b"]" in rare and _SEQ_KEY.search(data))
     if rare.translate(None, _CONTROLS):
         return False  # NUL and other controls, tabs
     if b"\xc2" in rare and _C1.search(data):
@@ -490,6 +509,153 @@ def lines_of(text: str | bytes, locs: list[tuple[Any, ...]]) -> list[int]:
     if root is None:
         return [1] * len(locs)
     return [_node_line(root, loc) for loc in locs]
+
+
+def lines_in_read(text: str | bytes, locs: list[tuple[Any, ...]]) -> list[int]:
+    """``lines_of`` for a text ``load_fast`` has read (so that it composes): libyaml's
+    parser events are walked only as far as the locations, and no node is built. A
+    deal with a problem cost 1.1 ms composed, 0.1 ms so when the problem is about a key
+    near the top. A text with an alias, or that the parser refuses on the way, is
+    composed as ``lines_of`` does (an alias stands for a node elsewhere)."""
+    if not locs:
+        return []
+    if not HAVE_LIBYAML:  # pragma: no cover - depends on the platform's wheel
+        return lines_of(text, locs)
+    from yaml._yaml import CParser
+
+    out = [0] * len(locs)
+    parser = CParser(text)
+    try:
+        get = parser.get_event
+        get()  # the stream's start
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return [1] * len(locs)  # no document: as lines_of
+        event = get()  # the root node's first event
+        line = event.start_mark.line + 1
+        left = [len(locs)]
+        deeper = []
+        for n, loc in enumerate(locs):
+            if loc:
+                deeper.append((n, loc, [str(k) for k in loc]))
+            else:
+                out[n] = line
+                left[0] -= 1
+        if deeper:
+            _walk(get, event, deeper, 0, line, out, left)
+    except _Found:
+        pass
+    except (_Alias, yaml.YAMLError):
+        return lines_of(text, locs)
+    finally:
+        parser.dispose()
+    return out
+
+
+class _Found(Exception):
+    """Every location has its line: the rest of the text is not read."""
+
+
+class _Alias(Exception):
+    """An alias: its node is elsewhere in the text."""
+
+
+_PendingLoc = tuple[int, tuple[Any, ...], list[str]]  # (its place in the answer, loc, keys as text)
+
+
+def _walk(get: Any, event: Any, pending: list[_PendingLoc], depth: int, line: int,
+          out: list[int], left: list[int]) -> None:
+    """The lines of the ``pending`` locations, whose first ``depth`` keys led to the node
+    that ``event`` starts (at ``line``, as ``_node_line`` counts): its events are read
+    to its end, or until every location has its line (_Found)."""
+    kind = type(event)
+    if kind is yaml.MappingStartEvent:
+        while True:
+            key = get()
+            kind = type(key)
+            if kind is yaml.MappingEndEvent:
+                break
+            here = None
+            if kind is yaml.ScalarEvent:
+                if pending:
+                    value = key.value
+                    for p in pending:
+                        if p[2][depth] == value:
+                            if here is None:
+                                here = []
+                            here.append(p)
+            elif kind is yaml.AliasEvent:
+                raise _Alias
+            else:
+                _skip(get, key)
+            if here is None:
+                _skip(get, get())
+                continue
+            pending = [p for p in pending if p not in here]
+            _found(get, here, depth, key.start_mark.line + 1, out, left)
+    elif kind is yaml.SequenceStartEvent:
+        index = 0
+        while True:
+            item = get()
+            kind = type(item)
+            if kind is yaml.SequenceEndEvent:
+                break
+            if kind is yaml.AliasEvent:
+                raise _Alias
+            here = [p for p in pending if isinstance(p[1][depth], int) and p[1][depth] == index]
+            index += 1
+            if not here:
+                _skip(get, item)
+                continue
+            pending = [p for p in pending if p not in here]
+            _found(get, here, depth, item.start_mark.line + 1, out, left, item)
+    elif kind is yaml.AliasEvent:
+        raise _Alias
+    for p in pending:  # not there: the line of the nearest parent
+        out[p[0]] = line
+        left[0] -= 1
+    if not left[0]:
+        raise _Found
+
+
+def _found(get: Any, here: list[_PendingLoc], depth: int, line: int, out: list[int],
+           left: list[int], event: Any = None) -> None:
+    """The locations whose key at ``depth`` is the node ``event`` starts (read now when
+    None: a mapping's value): those that end there are on ``line``, the others are
+    walked into it."""
+    deeper = []
+    for p in here:
+        if len(p[1]) == depth + 1:
+            out[p[0]] = line
+            left[0] -= 1
+        else:
+            deeper.append(p)
+    if event is None:
+        event = get()
+    if deeper:
+        _walk(get, event, deeper, depth + 1, line, out, left)
+    else:
+        if not left[0]:
+            raise _Found
+        _skip(get, event)
+
+
+def _skip(get: Any, event: Any) -> None:
+    """Read past the node ``event`` starts."""
+    kind = type(event)
+    if kind is yaml.ScalarEvent:
+        return
+    if kind is yaml.AliasEvent:
+        raise _Alias
+    depth = 1
+    while depth:
+        kind = type(get())
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            depth += 1
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            depth -= 1
+        elif kind is yaml.AliasEvent:
+            raise _Alias
 
 
 def _node_line(node: Any, loc: tuple[Any, ...]) -> int:
