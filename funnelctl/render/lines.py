@@ -68,6 +68,10 @@ def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None
     name) and is made safe here. For output that is no terminal (``uncut``) the
     columns' widths and the folding are left out: every cell is shown whole."""
     whole = _UNCUT.get()
+    if rows and cols and not cols[-1].fold and set(map(len, rows)) == {len(cols)}:
+        laid = _plain_columns(cols, list(zip(*rows, strict=True)), whole)
+        if laid is not None:
+            return _framed(laid, title, title_style, caption)
     cells = [[_cell(c) for c in row] for row in rows]
     widths = []
     for i, col in enumerate(cols):
@@ -91,6 +95,102 @@ def table(cols: list[Col], rows: list[list[Cell]], width: int, title: str | None
 
 
 _Laid = tuple[str, list[Span], int]  # a cell's text, its styles, its width in cells
+
+
+def column_table(cols: list[Col], columns: list[list[Cell]], width: int,
+                 title: str | None = None, title_style: str = "bold",
+                 caption: str | None = None) -> list[Line]:
+    """``table`` of the rows that ``columns`` make, given a column at a time (one
+    list a column, all as long): a long list's view makes its columns as lists
+    and spares the rows made and taken apart again."""
+    if columns and cols and not cols[-1].fold and len(columns) == len(cols) \
+            and len(set(map(len, columns))) == 1 and columns[0]:
+        laid = _plain_columns(cols, columns, _UNCUT.get())
+        if laid is not None:
+            return _framed(laid, title, title_style, caption)
+    return table(cols, [list(row) for row in zip(*columns, strict=True)], width, title,
+                 title_style, caption)
+
+
+def _framed(laid: tuple[Line, list[str]], title: str | None, title_style: str,
+            caption: str | None) -> list[Line]:
+    out: list[Line] = [] if not title else [Text(safe(title), style=title_style)]
+    out.append(laid[0])
+    out.extend(laid[1])
+    if caption:
+        out.append(Text(caption, style="dim"))
+    return out
+
+
+def widest(texts: list[str], least: int = 0) -> int:
+    """The width in cells of the widest of ``texts`` (at least ``least``), as rich's
+    ``cell_len`` measures it: printable ASCII, nearly always, is one cell a
+    character, and a column of it is measured with ``len`` (100,000 cells in
+    10 ms, not 0.1 s)."""
+    joined = "".join(texts)
+    if joined.isascii() and joined.isprintable():
+        return max(least, max(map(len, texts), default=0))
+    return max(least, max(map(cell_len, texts), default=0))
+
+
+def _plain_columns(cols: list[Col], columns: list, whole: bool
+                   ) -> tuple[Line, list[str]] | None:
+    """``table``'s header line and rows when every cell is a plain string (a long
+    list's usual case), laid out a column at a time and each row by one
+    %-format that pads its columns of one-cell characters: the same lines, and
+    (measured) a table of 100,000 deals in 0.7 s instead of 5.1 s cell by cell.
+    None when a cell is styled ``Text``: ``table`` lays those out as before."""
+    widths: list[int] = []
+    specs: list[str] = []
+    laid: list = []
+    n = len(cols)
+    for i, (col, texts) in enumerate(zip(cols, columns, strict=True)):
+        try:
+            joined = "".join(texts)
+        except TypeError:  # a Text
+            return None
+        # printable ASCII is one cell a character (rich's cell_len says len)
+        if joined.isprintable():
+            sizes = None if joined.isascii() else \
+                [len(c) if c.isascii() else cell_len(c) for c in texts]
+        else:  # as _cell: stripped as Text strips, measured by rich
+            texts = [c if c.isprintable() else strip_control_codes(c) for c in texts]
+            sizes = list(map(cell_len, texts))
+        widest_cell = max(map(len, texts)) if sizes is None else max(sizes)
+        w = max(cell_len(col.header), widest_cell)
+        if col.max_width is not None and not whole:
+            w = min(w, col.max_width)
+        widths.append(w)
+        last = i == n - 1
+        if sizes is None and widest_cell <= w and col.justify != "center":
+            # %-format pads to a width in characters: here, cells
+            specs.append(f"%{w}s" if col.justify == "right" else "%s" if last
+                         else f"%-{w}s")
+        else:
+            specs.append("%s")
+            if col.justify == "left" and not last and widest_cell <= w:
+                texts = [t + " " * (w - size) for t, size in zip(texts, sizes, strict=True)]
+            else:
+                texts = [_fitted(t, len(t) if sizes is None else sizes[k], w, col.justify,
+                                 last) for k, t in enumerate(texts)]
+        laid.append(texts)
+    head = _row([_cell(Text(c.header, style="bold")) for c in cols], cols, widths)
+    line = GAP.join(specs)
+    return head, list(map(str.rstrip, map(line.__mod__, zip(*laid, strict=True))))
+
+
+def _fitted(plain: str, size: int, w: int, justify: str, last: bool) -> str:
+    """One plain cell padded (or cut) to its column's width, as ``_row`` does it."""
+    if size > w:
+        cut = Text(plain)
+        cut.truncate(w, overflow="ellipsis")
+        plain, size = cut.plain, w
+    pad = w - size
+    if last and justify == "left":
+        pad = 0
+    left = pad if justify == "right" else pad // 2 if justify == "center" else 0
+    right = pad - left if not last else 0
+    return " " * left + plain + " " * right
 
 
 def _cell(c: Cell) -> _Laid:
