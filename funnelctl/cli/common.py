@@ -202,13 +202,15 @@ def fail(message: str, problems: list[Problem] | None = None, details: list[str]
     raise typer.Exit(code)
 
 
-def root_and_pipeline(ctx: typer.Context) -> tuple[Path, Pipeline]:
+def root_and_pipeline(ctx: typer.Context, all_deals: bool = False) -> tuple[Path, Pipeline]:
+    """The pipeline's root and its stages.yaml (``all_deals``: every deal is loaded
+    next, see ``store.load_pipeline``)."""
     from funnelctl.store import StoreError, find_root, load_pipeline
 
     s = settings(ctx)
     try:
         root = find_root(Path.cwd(), s.dir)
-        return root, load_pipeline(root, use_cache=s.use_cache)
+        return root, load_pipeline(root, use_cache=s.use_cache, all_deals=all_deals)
     except StoreError as exc:
         fail(exc.message, exc.problems)
 
@@ -225,7 +227,7 @@ def load(ctx: typer.Context, quiet_skips: bool = False, convert: bool = True) ->
     from funnelctl.store import load_all
 
     s = settings(ctx)
-    root, pipeline = root_and_pipeline(ctx)
+    root, pipeline = root_and_pipeline(ctx, all_deals=True)
     loaded = keep_to_exit(load_all(root, pipeline, use_cache=s.use_cache,
                                    progress=sys.stderr.isatty()))
     if loaded.skipped_files and not quiet_skips:

@@ -218,13 +218,37 @@ def load_summaries(root: Path, pipeline: Pipeline, use_cache: bool = True,
             gc.enable()
 
 
-def _listing(root: Path, shard_paths: list[Path]
-             ) -> Callable[[], tuple[list[tuple[str, FileId]], list[Problem]]]:
+Listing = Callable[[], tuple[list[tuple[str, FileId]], list[Problem]]]
+# listings started before stages.yaml was validated (``list_early``), by root
+_EARLY: dict[Path, Listing] = {}
+
+
+def list_early(root: Path) -> None:
+    """Start listing the deal files in a forked child now, for the next
+    ``load_summaries`` of ``root`` to take (a few milliseconds to fork, on a start
+    that will parse every file)."""
+    from funnelctl.aside import can_fork, forked
+
+    if can_fork() and root not in _EARLY:
+        _EARLY[root] = forked(deal_files, root)
+
+
+def drop_early(root: Path) -> None:
+    """Wait for an early listing nobody will use (the child must not outlive it)."""
+    early = _EARLY.pop(root, None)
+    if early is not None:
+        early()
+
+
+def _listing(root: Path, shard_paths: list[Path]) -> Listing:
     """The deal files with their identity (``walk.deal_files``), as a function to
     call once the cache is read. For a large pipeline the files are listed and
     stat-ed by a forked child meanwhile, on the other core: stat-ing 100,000 files
     (a third of a second, mostly waiting on the kernel) then overlaps decoding
-    their summaries."""
+    their summaries. A listing started early (``list_early``) is taken as it is."""
+    early = _EARLY.pop(root, None)
+    if early is not None:
+        return early
     cached_bytes = 0
     for path in shard_paths:
         try:
