@@ -317,8 +317,6 @@ def _default(o: Any) -> Any:
 # their rows; in parts of this many items the rows are made as they are written
 # (measured: 670 MB peak at 100,000 deals before, see emit_json)
 JSON_PART = 2000
-# Bytes below 128: what deleting them leaves of UTF-8 is its multi-byte characters
-_ASCII = bytes(range(128))
 
 
 def emit_json(data: Any) -> None:
@@ -353,33 +351,20 @@ def _json_parts(data: Any) -> Iterator[bytes | memoryview]:
     last (an empty list is "[]")."""
     import msgspec
 
+    from funnelctl.render.safe import json_safe
+
     encode, indent = msgspec.json.encode, msgspec.json.format
     if not isinstance(data, (list, Iterator)):
-        yield json_screened(indent(encode(data, enc_hook=_default), indent=2))
+        yield json_safe(indent(encode(data, enc_hook=_default), indent=2))
         return
     items = iter(data)
     lead = b"[\n"
     while part := list(islice(items, JSON_PART)):
-        text = json_screened(indent(encode(part, enc_hook=_default), indent=2))
+        text = json_safe(indent(encode(part, enc_hook=_default), indent=2))
         yield lead
         yield memoryview(text)[2:-2]  # b"[\n  ...\n]" as "  ..."
         lead = b",\n"
     yield b"[]" if lead == b"[\n" else b"\n]"
-
-
-def json_screened(data: bytes) -> bytes:
-    """``render.safe.json_safe`` of UTF-8 JSON, which is clean nearly always: that is
-    made sure first at C speed, without its regular expression's search (2.3 s of
-    the 75 MB of list --json at 100,000 deals; this screen, 10 ms). What json_safe
-    escapes is DEL and characters Python's ``str.isprintable`` refuses (controls,
-    format characters, separators): JSON without a DEL whose characters beyond ASCII
-    are all printable has none of them."""
-    if b"\x7f" not in data and (data.isascii() or
-                                data.translate(None, _ASCII).decode("utf-8").isprintable()):
-        return data
-    from funnelctl.render.safe import json_safe
-
-    return json_safe(data)
 
 
 def edit(ctx: typer.Context, deal_id: str, change: Any,
@@ -480,7 +465,9 @@ def print_written(s: Settings) -> None:
     import msgspec
 
     for record in s.written:
-        line = json_screened(msgspec.json.encode(record)).decode("utf-8")
+        from funnelctl.render.safe import json_safe
+
+        line = json_safe(msgspec.json.encode(record)).decode("utf-8")
         try:
             typer.echo(line)
         except BrokenPipeError:
