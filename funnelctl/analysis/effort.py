@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from funnelctl.analysis.cadence import in_english
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.analysis.stalls import deal_warnings
+from funnelctl.analysis.stalls import Warning, deal_warnings
 from funnelctl.i18n import _, ngettext
 from funnelctl.pipeline import Pipeline
 from funnelctl.summary import Summary
@@ -64,39 +65,69 @@ class Pile:
                 "stalling": list(self.stalling), "message": message}
 
 
-def effort_piles(deals: list[Summary], p: Pipeline, today: dt.date) -> list[Pile]:
+def effort_piles(deals: list[Summary], p: Pipeline, today: dt.date,
+                 warned: Iterable[Warning] | None = None) -> list[Pile]:
     """Per rep, the deal (or else the account) that took more than the configured share
     of his recent actions while another of his open deals stalls. One per rep: the
-    deal when it is the pile, the account when its deals together are."""
+    deal when it is the pile, the account when its deals together are. ``warned``:
+    the warnings of ``deals`` when the caller has them (``stalls.stalled_deals``), so
+    that a deal's warnings are made once."""
     start = today - dt.timedelta(days=EFFORT_DAYS)
-    per_deal: dict[str, Counter[str]] = {}
-    per_account: dict[str, Counter[str]] = {}
-    total: Counter[str] = Counter()
+    # plain dicts, not Counters (a Counter's missing key costs a call), and only the
+    # deals acted on in the window searched: 400 reps' 100,000 deals took 0.44 s, 0.24 s so
+    per_deal: dict[str, dict[str, int]] = {}
+    per_account: dict[str, dict[str, int]] = {}
+    total: dict[str, int] = {}
     for d in deals:
+        last = d.last_action
+        if last is None or last <= start:
+            continue  # no action in the window: most open deals, not searched
         dates = d.action_dates
         n = bisect_right(dates, today) - bisect_right(dates, start)
         if n:
-            per_deal.setdefault(d.owner, Counter())[d.id] += n
-            per_account.setdefault(d.owner, Counter())[d.account] += n
-            total[d.owner] += n
+            owner = d.owner
+            if owner in total:
+                on_deal, on_account = per_deal[owner], per_account[owner]
+                total[owner] += n
+            else:
+                on_deal = per_deal[owner] = {}
+                on_account = per_account[owner] = {}
+                total[owner] = n
+            on_deal[d.id] = on_deal.get(d.id, 0) + n
+            on_account[d.account] = on_account.get(d.account, 0) + n
     share = p.rules.effort_share
     out: list[Pile] = []
+    stalls = None
     for owner in sorted(total):
         if total[owner] < EFFORT_MIN:
             continue
-        (deal_id, on_deal), = per_deal[owner].most_common(1)
-        (account, on_account), = per_account[owner].most_common(1)
+        deal_id, on_deal = _most(per_deal[owner])
+        account, on_account = _most(per_account[owner])
         if on_deal > share * total[owner]:
             kind, name, n = "deal", deal_id, on_deal
         elif on_account > share * total[owner]:
             kind, name, n = "account", account, on_account
         else:
             continue
+        if stalls is None:  # the deals (by identity: an id may be written twice) that stall
+            stalls = _stalling(deals, p, today, warned)
         stalling = tuple(d.id for d in deals
-                         if d.owner == owner and d.status == "open"
-                         and (d.id if kind == "deal" else d.account) != name
-                         and not is_snoozed(d, today)
-                         and any(w.kind in STALLING for w in deal_warnings(d, p, today)))
+                         if d.owner == owner and id(d) in stalls
+                         and (d.id if kind == "deal" else d.account) != name)
         if stalling:
             out.append(Pile(owner, kind, name, n, total[owner], stalling))
     return out
+
+
+def _most(counts: dict[str, int]) -> tuple[str, int]:
+    """The name with the most actions, the first counted among equals."""
+    return max(counts.items(), key=itemgetter(1))
+
+
+def _stalling(deals: list[Summary], p: Pipeline, today: dt.date,
+              warned: Iterable[Warning] | None) -> set[int]:
+    """The open deals, not snoozed, with a warning of a stall (``id()`` of each)."""
+    if warned is None:
+        warned = (w for d in deals if d.status == "open" and not is_snoozed(d, today)
+                  for w in deal_warnings(d, p, today))
+    return {id(w.of) for w in warned if w.kind in STALLING}

@@ -26,7 +26,14 @@ from funnelctl.analysis.day import visit_quota, visits_by_rep
 from funnelctl.analysis.effort import effort_piles
 from funnelctl.analysis.funnel import Funnel, StageTally, funnel_of, funnel_shape, stage_tally
 from funnelctl.analysis.select import is_snoozed
-from funnelctl.analysis.stalls import Stalls, Warning, named, stalled_deals, worst_first
+from funnelctl.analysis.stalls import (
+    Stalls,
+    Warning,
+    named,
+    stalled_deals,
+    worst_first,
+    worst_of_deal,
+)
 from funnelctl.analysis.targets import (
     Progress,
     committed_progress,
@@ -35,7 +42,7 @@ from funnelctl.analysis.targets import (
     won_in,
 )
 from funnelctl.i18n import _, formats, nformat
-from funnelctl.pipeline import Ladder, Pipeline
+from funnelctl.pipeline import Ladder, Pipeline, Stage
 from funnelctl.summary import AboutDeal, Summary
 
 MOVES_SHOWN = 20  # a rep's moves listed; the rest are counted ("… and N more")
@@ -260,11 +267,39 @@ def team_share(s: Section) -> Section:
     return replace(s, moved=[], warned=s.warned[:TEAM_WARNED], questions=[])
 
 
+@dataclass
+class TeamDeals:
+    """What the team's section reads of the team's deals themselves rather than of its
+    reps' sections: its targets, its concentration alerts, and its warnings when an
+    id is written twice with two owners (a duplicate is one deal to the team).
+    Made apart, it can be made while the reps' sections are (``cli.review``)."""
+
+    targets: list[Progress]
+    alerts: list  # the team's own (``own_alerts``)
+    duplicated: Stalls | None
+
+
+def team_deals(deals: list[Summary], p: Pipeline, today: dt.date, period: str,
+               owners: set[str] | None = None) -> TeamDeals:
+    """``team_section``'s reading of the team's deals, which needs no rep's section."""
+    duplicated = None
+    if _one_id_two_owners(deals):
+        # a duplicate (validate reports it) is one deal to the team, as to `stalls`:
+        # its warnings are gathered over the team's deals
+        duplicated = stalled_deals([d for ds in by_owner(deals).values() for d in ds], p, today)
+    return TeamDeals(_team_targets(deals, p, today, period, owners),
+                     own_alerts(deals, p), duplicated)
+
+
 def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: dt.date,
-                 period: str, owners: set[str] | None = None) -> Section:
+                 period: str, owners: set[str] | None = None,
+                 whole: TeamDeals | None = None) -> Section:
     """The team's screen from its reps' (``team_share`` of each is enough): their
-    counts added up, their moves counted by kind, their largest warnings."""
-    targets = _team_targets(deals, p, today, period, owners)
+    counts added up, their moves counted by kind, their largest warnings. ``whole``:
+    what ``team_deals`` read of ``deals``, when the caller made it already."""
+    if whole is None:
+        whole = team_deals(deals, p, today, period, owners)
+    targets = whole.targets
     funnel, figures = _team_counts([(s.owner, s.funnel, s.figures) for s in reps], p,
                                    still_to_sign(targets, "team"))
     totals: dict[str, list] = {}
@@ -273,14 +308,11 @@ def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: 
             t = totals.setdefault(kind, [0, 0])
             t[0] += n
             t[1] += amount
-    if _one_id_two_owners(deals):
-        # a duplicate (validate reports it) is one deal to the team, as to `stalls`:
-        # its warnings are gathered over the team's deals
-        stalls = stalled_deals([d for ds in by_owner(deals).values() for d in ds], p, today)
-        warned, n_deals = stalls.grouped(TEAM_WARNED)
-        n_warnings = len(stalls.warnings)
+    if whole.duplicated is not None:
+        warned, n_deals = whole.duplicated.grouped(TEAM_WARNED)
+        n_warnings = len(whole.duplicated.warnings)
     else:
-        warned = list(islice(heapq.merge(*(s.warned for s in reps), key=_worst_of_deal),
+        warned = list(islice(heapq.merge(*(s.warned for s in reps), key=worst_of_deal),
                              TEAM_WARNED))
         n_deals = sum(s.warned_deals for s in reps)
         n_warnings = sum(s.warnings for s in reps)
@@ -288,11 +320,7 @@ def team_section(reps: list[Section], deals: list[Summary], p: Pipeline, today: 
                    0, [(k, *totals[k]) for k in MOVE_ORDER if k in totals], warned, n_deals,
                    n_warnings, sum(s.snoozed for s in reps),
                    [f for s in reps for f in s.flagged], [], figures,
-                   team_alerts([a for s in reps for a in s.alerts], deals, p, today))
-
-
-def _worst_of_deal(ws: list[Warning]) -> tuple:
-    return ws[0].order
+                   team_alerts([a for s in reps for a in s.alerts], whole.alerts))
 
 
 def _one_id_two_owners(deals: list[Summary]) -> bool:
@@ -306,24 +334,26 @@ def moves_since(deals: list[Summary], p: Pipeline, since: dt.date, today: dt.dat
                 ) -> list[Moved]:
     out: list[Moved] = []
     pos = p.positions
+    won = p.won.id
     for d in deals:
         # most deals did not move in the window: their history is not walked
-        for i, (stage, date, forced) in enumerate(d.history if d.last_move >= since else ()):
-            if not since <= date <= today:
-                continue
-            if i == 0:
-                if not d.imported:  # an imported deal's first stage is the source's
-                    out.append(Moved(d.id, d.account, d.owner, "inflow", date, stage,
-                                     amount=d.amount))
-                continue
-            prev = d.history[i - 1][0]
-            if stage == p.won.id:
-                continue  # reported as won below
-            a, b = pos.get(prev), pos.get(stage)
-            if a is not None and b is not None:
-                kind = "regressed" if b < a else "advanced"
-                out.append(Moved(d.id, d.account, d.owner, kind, date, stage, prev,
-                                 d.amount, forced=forced))
+        if d.last_move >= since:
+            for i, (stage, date, forced) in enumerate(d.history):
+                if not since <= date <= today:
+                    continue
+                if i == 0:
+                    if not d.imported:  # an imported deal's first stage is the source's
+                        out.append(Moved(d.id, d.account, d.owner, "inflow", date, stage,
+                                         amount=d.amount))
+                    continue
+                prev = d.history[i - 1][0]
+                if stage == won:
+                    continue  # reported as won below
+                a, b = pos.get(prev), pos.get(stage)
+                if a is not None and b is not None:
+                    kind = "regressed" if b < a else "advanced"
+                    out.append(Moved(d.id, d.account, d.owner, kind, date, stage, prev,
+                                     d.amount, forced=forced))
         if d.status != "open" and d.outcome_date and since <= d.outcome_date <= today:
             out.append(Moved(d.id, d.account, d.owner, d.status, d.outcome_date, d.stage,
                              amount=d.amount, reason=d.lost_reason,
@@ -370,35 +400,64 @@ class Question(AboutDeal):
                 "question": self.text}
 
 
-def questions(d: Summary, p: Pipeline, today: dt.date, since: dt.date) -> list[Question]:
-    """The manager's questions for one open deal, from what is missing."""
-    i = p.positions.get(d.stage)
-    if d.status != "open" or i is None or i >= len(p.stages):
-        return []
+def questions(deals: list[Summary], p: Pipeline, today: dt.date, since: dt.date
+              ) -> list[Question]:
+    """The manager's questions for the open deals among ``deals``, from what is missing,
+    deal by deal in order."""
     out: list[Question] = []
-    stage = p.stages[i]
-    if stage.milestones and (today - d.history[-1][1]).days > stage.stall_days // 2:
-        ticked = d.ticked
-        missing = tuple(m for m in stage.milestones if m.id not in ticked)
-        if missing:
-            out.append(Question(d, "milestone", missing))
-    if i + 1 < len(p.stages):
-        after = p.stages[i + 1]
-        levels = d.levels
-        if after.requires:  # the rule is checks' (entry_requirements); the question
+    stages = p.stages
+    n = len(stages)
+    # per stage: its position, the stage, the day a deal entered before is half-way to
+    # its stall (asked of its milestones), the next stage when it has requirements
+    at: dict[str, tuple[int, Stage, dt.date, Stage | None]] = {}
+    for i, stage in enumerate(stages):
+        after = stages[i + 1] if i + 1 < n else None
+        at[stage.id] = (i, stage, _days_before(today, stage.stall_days // 2),
+                        after if after is not None and after.requires else None)
+    # a next stage's requirements depend only on the levels of the ladders it names: a
+    # pipeline's few combinations are put to checks once each (5.7 µs a deal when each
+    # deal asked checks)
+    unmet: dict[tuple, list[checks.Requirement]] = {}
+    for d in deals:
+        here = at.get(d.stage)
+        if here is None or d.status != "open":
+            continue
+        i, stage, halfway, after = here
+        if stage.milestones and d.history[-1][1] < halfway:
+            ticked = d.ticked
+            missing = tuple(m for m in stage.milestones if m.id not in ticked)
+            if missing:
+                out.append(Question(d, "milestone", missing))
+        if after is not None:  # the rule is checks' (entry_requirements); the question
             # is asked of a level not raised since the last review
-            for r in checks.entry_requirements(after, {k: v[0] for k, v in levels.items()}, ()):
+            levels = d.levels
+            key = (i, *(levels[lid][0] if lid in levels else None for lid in after.requires))
+            rs = unmet.get(key)
+            if rs is None:
+                rs = unmet[key] = [r for r in checks.entry_requirements(
+                    after, {lid: lv for lid, lv in zip(after.requires, key[1:], strict=True)
+                            if lv is not None}, ()) if not r.met]
+            for r in rs:
                 when = levels[r.ladder][1] if r.ladder in levels else None
-                if not r.met and (when is None or when < since):
+                if when is None or when < since:
                     out.append(Question(d, "ladder", (p.ladder(r.ladder) or r.ladder, r.has,
                                                       when, after, r.needs)))
-    if d.veto_unmet and i >= 1:
-        out.append(Question(d, "veto"))
-    if d.decision_maker_met is False and i >= 2:
-        out.append(Question(d, "power"))
-    if d.next_date is None:
-        out.append(Question(d, "next_step"))
+        if d.veto_unmet and i >= 1:
+            out.append(Question(d, "veto"))
+        if d.decision_maker_met is False and i >= 2:
+            out.append(Question(d, "power"))
+        if d.next_date is None:
+            out.append(Question(d, "next_step"))
     return out
+
+
+def _days_before(today: dt.date, days: int) -> dt.date:
+    """The day ``days`` before ``today``; the first day of the calendar for a count of
+    days (a stage's stall_days) that reaches further back."""
+    try:
+        return today - dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.min
 
 
 def process_figures(deals: list[Summary], p: Pipeline, today: dt.date,
@@ -453,14 +512,14 @@ def rep_review(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
                since: dt.date, period: str) -> RepReview:
     """One rep's review of his deals."""
     obs = observed_conversion(deals, p)
-    asked = [q for d in deals if d.status == "open" and not is_snoozed(d, today)
-             for q in questions(d, p, today, since)]
+    # the open deals not snoozed: the ones warned of, asked about and looked at
+    watched = [d for d in deals if d.status == "open" and not is_snoozed(d, today)]
+    stalls = stalled_deals(deals, p, today)
     progress = committed_progress(deals, p, period, today, owners={owner})
-    alerts = rep_alerts(owner, deals, p, today)
+    alerts = rep_alerts(owner, deals, p, today, watched, stalls.warnings)
     return RepReview(owner, funnel_shape(deals, p, obs, still_to_sign(progress, owner)),
-                     progress,
-                     moves_since(deals, p, since, today), stalled_deals(deals, p, today),
-                     asked, process_figures(deals, p, today, obs),
+                     progress, moves_since(deals, p, since, today), stalls,
+                     questions(watched, p, today, since), process_figures(deals, p, today, obs),
                      [{"deal": d.id, "path": d.path, "problems": list(d.flags)}
                       for d in deals if d.flags], alerts)
 
@@ -478,7 +537,7 @@ def team_review(reps: list[RepReview], deals: list[Summary], p: Pipeline, today:
     return RepReview("team", funnel, targets, moved,
                      stalls, [q for r in reps for q in r.questions], figures,
                      [f for r in reps for f in r.flagged],
-                     team_alerts([a for r in reps for a in r.alerts], deals, p, today))
+                     team_alerts([a for r in reps for a in r.alerts], own_alerts(deals, p)))
 
 
 @dataclass(frozen=True)
@@ -500,12 +559,15 @@ class Alert:
 UNLOOKED_NAMED = 5
 
 
-def rep_alerts(owner: str, deals: list[Summary], p: Pipeline, today: dt.date) -> list:
+def rep_alerts(owner: str, deals: list[Summary], p: Pipeline, today: dt.date,
+               watched: list[Summary] | None = None,
+               warned: list[Warning] | None = None) -> list:
     """One rep's alerts: effort piled on one customer, the deals the manager has not
     looked at in ``follow_up_days`` (the 1/15/30 cadence), visits of the last week
-    under the daily quota."""
-    out: list = list(effort_piles(deals, p, today))
-    unseen = not_looked_at(deals, p, today)
+    under the daily quota. ``watched`` (his open deals not snoozed) and ``warned``
+    (their warnings), when the caller has them, are not made again."""
+    out: list = list(effort_piles(deals, p, today, warned))
+    unseen = not_looked_at(deals if watched is None else watched, p, today)
     if unseen:
         ids = tuple(c.deal for c in unseen)
         named = ", ".join(ids[:UNLOOKED_NAMED]) + (" …" if len(ids) > UNLOOKED_NAMED else "")
@@ -529,11 +591,17 @@ def rep_alerts(owner: str, deals: list[Summary], p: Pipeline, today: dt.date) ->
     return out
 
 
-def team_alerts(reps: list, deals: list[Summary], p: Pipeline, today: dt.date) -> list:
-    """The team's alerts: its reps' (each names its rep), then the team's own: a rep
-    or an account holding more than ``rules.concentration_share`` of the won revenue
-    or the open pipeline (the method's warning: customers leave with a star rep)."""
-    return reps + concentration(deals, p.rules.concentration_share)
+def team_alerts(reps: list, own: list) -> list:
+    """The team's alerts: its reps' (each names its rep), then the team's own
+    (``own_alerts``)."""
+    return reps + own
+
+
+def own_alerts(deals: list[Summary], p: Pipeline) -> list:
+    """The team's own alerts: a rep or an account holding more than
+    ``rules.concentration_share`` of the won revenue or the open pipeline (the
+    method's warning: customers leave with a star rep)."""
+    return list(concentration(deals, p.rules.concentration_share))
 
 
 def still_to_sign(targets: list[Progress], owner: str) -> float | None:

@@ -128,6 +128,11 @@ class Snoozed:
 worst_first = attrgetter("order")  # the sort key of warnings
 
 
+def worst_of_deal(ws: list[Warning]) -> tuple:
+    """The sort key of one deal's warnings, worst first: its worst one's."""
+    return ws[0].order
+
+
 def named(item: Stage | Any) -> str:
     """What a stage (ladder, milestone) of stages.yaml is called in the active language,
     as ``i18n.label`` says, without the lookup for an item that has no label in another
@@ -146,12 +151,19 @@ class Stalls:
     def grouped(self, limit: int | None = None) -> tuple[list[list[Warning]], int]:
         """The warnings of the ``limit`` worst deals (of every deal without a limit),
         each deal's worst first, and how many deals have a warning."""
-        if limit is None:  # the sorted warnings taken apart by deal stay sorted
-            groups: dict[str, list[Warning]] = {}
-            for w in self.warnings:
-                groups.setdefault(w.of.id, []).append(w)
-            return list(groups.values()), len(groups)
         by_deal = self.by_deal
+        if limit is None and by_deal is not None:
+            # each deal's few warnings sorted, then the deals by their worst: the order
+            # of the sorted warnings taken apart by deal, without a dict entry per
+            # warning (the sections of 400 reps grouped them in 0.3 s, 0.1 s so)
+            groups = [sorted(ws, key=worst_first) for ws in by_deal.values()]
+            groups.sort(key=worst_of_deal)
+            return groups, len(groups)
+        if limit is None:  # the sorted warnings taken apart by deal stay sorted
+            by_id: dict[str, list[Warning]] = {}
+            for w in self.warnings:
+                by_id.setdefault(w.of.id, []).append(w)
+            return list(by_id.values()), len(by_id)
         if by_deal is None:
             by_deal = {}
             for w in self.warnings:
