@@ -39,6 +39,7 @@ from funnelctl.analysis.targets import (
     committed_progress,
     period_bounds,
     period_of,
+    still_to_sign,
     won_in,
 )
 from funnelctl.i18n import _, formats, nformat
@@ -603,14 +604,6 @@ def own_alerts(deals: list[Summary], p: Pipeline) -> list:
     method's warning: customers leave with a star rep)."""
     return list(concentration(deals, p.rules.concentration_share))
 
-
-def still_to_sign(targets: list[Progress], owner: str) -> float | None:
-    """What ``owner``'s target for the period still asks to sign, or None without one:
-    the funnel's narrow bottom is measured against it."""
-    for t in targets:
-        if t.owner == owner and t.target_deals is not None:
-            return max(t.target_deals - t.won_deals, 0.0)
-    return None
 
 
 def _team_counts(reps: list[tuple[str, Funnel, Figures]], p: Pipeline,

@@ -191,3 +191,12 @@ def committed_progress(deals: list[Summary], p: Pipeline, period: str, today: dt
         out.append(Progress(t.owner, period, n, t.amount, len(won),
                             sum(d.amount for d in won), elapsed_share(period, today), plan))
     return out
+
+def still_to_sign(targets: list[Progress], owner: str) -> float | None:
+    """What ``owner``'s target for the period still asks to sign, or None without one:
+    the funnel's narrow bottom is measured against it."""
+    for t in targets:
+        if t.owner == owner and t.target_deals is not None:
+            return max(t.target_deals - t.won_deals, 0.0)
+    return None
+

@@ -43,8 +43,7 @@ def funnel_cmd(
     Example: funnelctl funnel --format md >> notes/2026-11-24.md
     """
     from funnelctl.analysis.funnel import funnel_shape
-    from funnelctl.analysis.review import still_to_sign
-    from funnelctl.analysis.targets import committed_progress, period_of
+    from funnelctl.analysis.targets import committed_progress, period_of, still_to_sign
 
     refuse_with(svg, json_out, fmt == "md")
     loaded, deals, owners = scope(ctx, owner, team, by)
